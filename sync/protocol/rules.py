@@ -1,0 +1,157 @@
+"""The sales organisation's rules, as plain functions shared by the server and the laptop.
+
+The server decides with its own clock; the laptop runs the same functions offline so a rep sees
+the protection countdown, the queue and a likely refusal while typing, not at sync.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sync.protocol.models import Policy, Tier
+
+WEEKEND = (5, 6)
+
+
+def add_days(start: datetime, days: int, working_days_only: bool) -> datetime:
+    """``start`` plus ``days`` calendar days, or working days (Mon–Fri) when asked."""
+    if not working_days_only:
+        return start + timedelta(days=days)
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() not in WEEKEND:
+            remaining -= 1
+    return current
+
+
+def protection_on_claim(now: datetime, policy: Policy) -> datetime:
+    """When protection ends for a customer claimed ``now``."""
+    return add_days(now, policy.protection_days, policy.working_days_only)
+
+
+def protection_cap(claimed_at: datetime, policy: Policy) -> datetime:
+    """The latest protection may run without a deal."""
+    return add_days(claimed_at, policy.max_protection_days, policy.working_days_only)
+
+
+def protection_after_owner_visit(
+    claimed_at: datetime | None,
+    protected_until: datetime | None,
+    now: datetime,
+    has_deal: bool,
+    policy: Policy,
+) -> datetime:
+    """Each owner visit adds ``visit_extension_days``; never shortens; capped unless a deal."""
+    current = protected_until or now
+    start = max(current, now)
+    extended = add_days(start, policy.visit_extension_days, policy.working_days_only)
+    if not has_deal and claimed_at is not None:
+        extended = min(extended, protection_cap(claimed_at, policy))
+    return max(current, extended)
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A stored timestamp (ISO string or datetime) as an aware datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        result = value
+    else:
+        result = datetime.fromisoformat(str(value))
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=UTC)
+    return result
+
+
+def protection_lapsed(customer: dict, now: datetime) -> bool:
+    """An owned customer whose protection has run out: due to return to the pool."""
+    until = as_datetime(customer.get("protected_until"))
+    return bool(customer.get("owner_id")) and until is not None and until <= now
+
+
+def protection_expiring(customer: dict, now: datetime, policy: Policy) -> bool:
+    """Owned, still protected, and within the warning window."""
+    until = as_datetime(customer.get("protected_until"))
+    if not customer.get("owner_id") or until is None or until <= now:
+        return False
+    return until - now <= timedelta(days=policy.warning_days)
+
+
+def days_left(until: datetime | None, now: datetime) -> int | None:
+    """Whole days of protection left (negative once lapsed)."""
+    if until is None:
+        return None
+    seconds = (until - now).total_seconds()
+    return int(seconds // 86400)
+
+
+def next_visit_due(customer: dict, policy: Policy) -> date | None:
+    """When the tier's cadence says the customer must next be seen (calendar days)."""
+    last = as_datetime(customer.get("last_visit_at"))
+    tier = Tier(customer.get("tier") or "C")
+    cadence = policy.cadence_days.get(tier)
+    if cadence is None:
+        return None
+    if last is None:
+        claimed = as_datetime(customer.get("claimed_at"))
+        if claimed is None:
+            return None
+        return (claimed + timedelta(days=cadence)).date()
+    return (last + timedelta(days=cadence)).date()
+
+
+def territory_covers(territory: dict, customer: dict) -> bool:
+    """Does a territory (provinces/cities, industries, customer types) cover this customer?
+
+    An empty list means "any". Regions match on city or province, whichever the territory lists.
+    """
+    provinces = territory.get("provinces") or []
+    cities = territory.get("cities") or []
+    if (provinces or cities) and not (
+        customer.get("province") in provinces or customer.get("city") in cities
+    ):
+        return False
+    industries = territory.get("industries") or []
+    if industries and customer.get("industry") not in industries:
+        return False
+    types = territory.get("customer_types") or []
+    return not (types and customer.get("customer_type") not in types)
+
+
+def claim_refusal(
+    customer: dict,
+    rep_id: str,
+    *,
+    in_territory: bool,
+    now: datetime,
+    claims_today: int,
+    held: int,
+    policy: Policy,
+) -> str | None:
+    """Why ``rep_id`` may not claim ``customer`` now, in words for the rep; None if they may."""
+    name = customer.get("name", "this customer")
+    owner = customer.get("owner_id")
+    if owner == rep_id and not protection_lapsed(customer, now):
+        return f"{name} is already yours"
+    if not in_territory:
+        return f"{name} is outside your territories"
+    if owner and owner != rep_id and not protection_lapsed(customer, now):
+        until = as_datetime(customer.get("protected_until"))
+        who = customer.get("owner_name") or "another rep"
+        if until is None:
+            return f"owned by {who}"
+        return f"owned by {who}, protected until {until.date().isoformat()}"
+    cooloff = as_datetime(customer.get("cooloff_until"))
+    if customer.get("previous_owner_id") == rep_id and cooloff is not None and cooloff > now:
+        return (
+            f"{name} returned to the pool from you; you may claim it again from "
+            f"{cooloff.date().isoformat()}"
+        )
+    if claims_today >= policy.daily_claim_cap:
+        return f"daily claim limit of {policy.daily_claim_cap} reached; try again tomorrow"
+    if held >= policy.max_held:
+        return f"you already hold {held} customers, the limit is {policy.max_held}"
+    return None
