@@ -1,0 +1,26 @@
+"""Words shared across the UI."""
+
+ZH = {
+    "Queue": "待办",
+    "Territory": "辖区",
+    "Dashboard": "仪表盘",
+    "Sync": "同步",
+    "Help": "帮助",
+    "Quit": "退出",
+    "Back": "返回",
+    "Save": "保存",
+    "Cancel": "取消",
+    "online": "在线",
+    "offline": "离线",
+    "pending": "待同步",
+    "never synced": "从未同步",
+    "Customer": "客户",
+    "Visit": "拜访",
+    "Feedback": "反馈",
+    "Follow-up": "跟进",
+    "Claim": "认领",
+    "Done": "完成",
+    "Snooze": "推迟",
+    "Sync now": "立即同步",
+    "pool": "公海",
+}
