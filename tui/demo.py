@@ -1,0 +1,290 @@
+"""``fieldrep demo``: a whole sales organisation on this laptop, in one command.
+
+It starts an embedded server on a free loopback port with a SQLite file in a temporary directory
+(or ``--keep DIR``), seeds a realistic organisation, logs in as one rep and as their manager,
+syncs, and opens the TUI on the queue. Between the TUI and the server sits a ``DemoLink``: a
+loopback forwarder the rep can cut and restore from the TUI, to watch offline logging and the
+later sync with their own eyes. Quitting stops the server and leaves nothing running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+DEMO_REPS = 6
+DEMO_SEED = 7
+
+
+class DemoError(Exception):
+    """A demo step failed; the message says which, in plain words."""
+
+
+class DemoLink:
+    """A loopback TCP forwarder standing in for the rep's network connection.
+
+    ``cut_connection()`` closes the listening socket and every open connection, so the client
+    sees what it sees on a train in a tunnel: nothing answers. ``restore_connection()`` listens
+    again on the same port.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.connected = False
+        self._listener: socket.socket | None = None
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> DemoLink:
+        self.restore_connection()
+        return self
+
+    def restore_connection(self) -> None:
+        with self._lock:
+            if self.connected:
+                return
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", self.port))
+            listener.listen(64)
+            self.port = listener.getsockname()[1]
+            self._listener = listener
+            self.connected = True
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut_connection(self) -> None:
+        with self._lock:
+            if not self.connected:
+                return
+            self.connected = False
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, set()
+        for sock in [listener, *sockets]:
+            if sock is None:
+                continue
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def stop(self) -> None:
+        self.cut_connection()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if not self.connected:
+                    client.close()
+                    upstream.close()
+                    continue
+                self._sockets.update((client, upstream))
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            with self._lock:
+                self._sockets.discard(src)
+
+
+class DemoControls:
+    """What the TUI may do in a demo: cut/restore the link, switch between rep and manager."""
+
+    def __init__(self, link: DemoLink, views: list[tuple[object, object, str]]) -> None:
+        self.link = link
+        self._views = views
+        self._current = 0
+
+    @property
+    def connected(self) -> bool:
+        return self.link.connected
+
+    def cut_connection(self) -> None:
+        self.link.cut_connection()
+
+    def restore_connection(self) -> None:
+        self.link.restore_connection()
+
+    def switch_view(self) -> tuple[object, object, str]:
+        self._current = (self._current + 1) % len(self._views)
+        return self._views[self._current]
+
+
+def _say(message: str) -> None:
+    print(f"fieldrep demo: {message}", file=sys.stderr, flush=True)
+
+
+def _run(args: list[str], *, env: dict[str, str] | None = None, what: str) -> str:
+    """Run a fieldrep command in a subprocess; its stdout, or DemoError with its stderr line."""
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise DemoError(f"{what} failed: {reason}")
+    return done.stdout
+
+
+def _server_cmd(database_url: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "server.cli", "--database", database_url, *args]
+
+
+def _client_env(home: Path, lang: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["FIELDREP_HOME"] = str(home)
+    env["FIELDREP_LANG"] = lang
+    return env
+
+
+def _pick(people: list[dict], role: str) -> dict:
+    for person in people:
+        if person.get("role") == role:
+            return person
+    raise DemoError(f"the seeded organisation has no {role}")
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="fieldrep demo",
+        description="Run a seeded sales organisation on this laptop and open the TUI as one rep.",
+    )
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="UI language")
+    parser.add_argument(
+        "--customers", type=int, default=2000, metavar="N", help="customers to seed (default 2000)"
+    )
+    parser.add_argument(
+        "--keep", metavar="DIR", help="keep the server database and client data in DIR"
+    )
+    parser.add_argument(
+        "--no-tui", action="store_true", help="set everything up, sync, print a summary and stop"
+    )
+    args = parser.parse_args(argv)
+    if not 10 <= args.customers <= 200_000:
+        parser.error("--customers must be between 10 and 200000")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    from tui.i18n import default_language
+
+    lang = args.lang or default_language()
+    try:
+        return _demo(args, lang)
+    except DemoError as error:
+        _say(str(error))
+        return 1
+    except KeyboardInterrupt:
+        _say("interrupted; everything stopped")
+        return 130
+
+
+def _demo(args: argparse.Namespace, lang: str) -> int:
+    from server.process import ServerProcess
+
+    with ExitStack() as stack:
+        if args.keep:
+            root = Path(args.keep).expanduser().resolve()
+            root.mkdir(parents=True, exist_ok=True)
+        else:
+            root = Path(tempfile.mkdtemp(prefix="fieldrep-demo-"))
+            stack.callback(shutil.rmtree, root, ignore_errors=True)
+        database_url = f"sqlite:///{root / 'server.db'}"
+        fresh = not (root / "server.db").exists()
+
+        people_file = root / "people.json"
+        if fresh:
+            _say(f"seeding {args.customers:,} customers into {root / 'server.db'} …")
+            started = time.perf_counter()
+            _run(_server_cmd(database_url, "init"), what="creating the server database")
+            out = _run(
+                _server_cmd(
+                    database_url,
+                    "seed-demo",
+                    "--reps",
+                    str(DEMO_REPS),
+                    "--customers",
+                    str(args.customers),
+                    "--seed",
+                    str(DEMO_SEED),
+                    "--json",
+                ),
+                what="seeding the demo organisation",
+            )
+            people_file.write_text(out)
+            _say(f"seeded in {time.perf_counter() - started:.1f} s")
+        try:
+            people = json.loads(people_file.read_text())
+        except (OSError, ValueError) as error:
+            raise DemoError(f"cannot read the demo's people from {people_file}: {error}") from None
+
+        server = ServerProcess.start(database_url)
+        stack.callback(server.stop)
+        link = DemoLink(server.port).start()
+        stack.callback(link.stop)
+        _say(f"server on {server.url} (the rep reaches it through {link.url})")
+
+        rep, manager = _pick(people, "rep"), _pick(people, "manager")
+        homes = {"rep": root / "rep", "manager": root / "manager"}
+        for role, person in (("rep", rep), ("manager", manager)):
+            home = homes[role]
+            env = _client_env(home, lang)
+            fieldrep = [sys.executable, "-m", "tui.cli"]
+            _run(
+                [*fieldrep, "login", "--server", link.url, "--token", person["token"]],
+                env=env,
+                what=f"logging in as {person['name']}",
+            )
+            started = time.perf_counter()
+            _run([*fieldrep, "sync"], env=env, what=f"the first sync of {person['name']}")
+            _say(f"{person['name']} ({role}) synced in {time.perf_counter() - started:.1f} s")
+
+        if args.no_tui:
+            print(json.dumps({"root": str(root), "server": server.url, "rep": rep["name"]}))
+            return 0
+
+        from cache import Store
+        from sync.engine import SyncEngine
+        from tui.app import run_app
+
+        views = []
+        for role, person in (("rep", rep), ("manager", manager)):
+            store = stack.enter_context(Store.open(homes[role]))
+            label = f"{person['name']} ({role})"
+            views.append((store, SyncEngine(store), label))
+        demo = DemoControls(link, views)
+        store, engine, _label = views[0]
+        return run_app(store, engine, lang, demo=demo) or 0
