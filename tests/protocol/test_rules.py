@@ -1,0 +1,122 @@
+"""The sales rules both the server and the laptop apply: protection, cadence, territory, claims."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sync.protocol import Policy
+from sync.protocol.rules import (
+    add_days,
+    claim_refusal,
+    days_left,
+    next_visit_due,
+    protection_after_owner_visit,
+    protection_cap,
+    protection_expiring,
+    protection_lapsed,
+    protection_on_claim,
+    territory_covers,
+)
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+FRIDAY = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def test_working_days_skip_the_weekend():
+    assert add_days(FRIDAY, 1, working_days_only=True) == FRIDAY + timedelta(days=3)
+    assert add_days(FRIDAY, 1, working_days_only=False) == FRIDAY + timedelta(days=1)
+    assert add_days(MONDAY, 5, working_days_only=True) == MONDAY + timedelta(days=7)
+
+
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=6))
+def test_working_days_land_on_a_weekday_and_never_before_calendar_days(days, offset):
+    start = MONDAY + timedelta(days=offset)
+    result = add_days(start, days, working_days_only=True)
+    assert result >= start + timedelta(days=days)
+    if days:
+        assert result.weekday() < 5
+
+
+def test_claim_protects_for_the_policy_days():
+    policy = Policy(protection_days=10, working_days_only=False)
+    assert protection_on_claim(MONDAY, policy) == MONDAY + timedelta(days=10)
+
+
+def test_owner_visit_extends_but_never_past_the_cap_without_a_deal():
+    policy = Policy(
+        protection_days=10, visit_extension_days=3, max_protection_days=12, working_days_only=False
+    )
+    claimed = MONDAY
+    until = protection_on_claim(claimed, policy)
+    extended = protection_after_owner_visit(claimed, until, MONDAY, False, policy)
+    assert extended == protection_cap(claimed, policy)  # 10 + 3 capped at 12
+    with_deal = protection_after_owner_visit(claimed, until, MONDAY, True, policy)
+    assert with_deal == until + timedelta(days=3)
+
+
+@given(st.integers(min_value=0, max_value=60), st.booleans())
+def test_owner_visit_never_shortens_protection(days_later, deal):
+    policy = Policy(working_days_only=False)
+    claimed = MONDAY
+    until = MONDAY + timedelta(days=40)  # already beyond the cap, e.g. set by an earlier rule
+    now = MONDAY + timedelta(days=days_later)
+    assert protection_after_owner_visit(claimed, until, now, deal, policy) >= until
+
+
+def test_lapsed_and_expiring_follow_the_clock():
+    policy = Policy(warning_days=3)
+    customer = {"owner_id": "r1", "protected_until": (MONDAY + timedelta(days=2)).isoformat()}
+    assert protection_expiring(customer, MONDAY, policy)
+    assert not protection_lapsed(customer, MONDAY)
+    assert protection_lapsed(customer, MONDAY + timedelta(days=2))
+    assert not protection_expiring({"owner_id": None}, MONDAY, policy)
+    assert days_left(MONDAY + timedelta(days=2, hours=1), MONDAY) == 2
+
+
+def test_cadence_due_from_last_visit_by_tier():
+    policy = Policy()
+    a = {"tier": "A", "last_visit_at": MONDAY.isoformat()}
+    c = {"tier": "C", "last_visit_at": MONDAY.isoformat()}
+    assert next_visit_due(a, policy) == date(2026, 12, 7)
+    assert next_visit_due(c, policy) == (MONDAY + timedelta(days=90)).date()
+    assert next_visit_due({"tier": "A"}, policy) is None
+
+
+def test_territory_matches_city_or_province_and_the_listed_industries():
+    territory = {"provinces": ["广东"], "cities": ["上海"], "industries": ["Chemicals"]}
+    assert territory_covers(territory, {"province": "广东", "city": "深圳", "industry": "Chemicals"})
+    assert territory_covers(territory, {"province": "上海", "city": "上海", "industry": "Chemicals"})
+    assert not territory_covers(territory, {"province": "广东", "industry": "Retail"})
+    assert not territory_covers(territory, {"province": "浙江", "city": "杭州", "industry": "Chemicals"})
+    assert territory_covers({}, {"province": "浙江"})
+
+
+def _refusal(customer, rep="r1", **kw):
+    args = {"in_territory": True, "now": MONDAY, "claims_today": 0, "held": 0, "policy": Policy()}
+    args.update(kw)
+    return claim_refusal(customer, rep, **args)
+
+
+def test_claim_refusals_name_the_reason():
+    protected = {
+        "name": "中国石化",
+        "owner_id": "r2",
+        "owner_name": "Li Wei",
+        "protected_until": "2026-12-03T00:00:00+00:00",
+    }
+    assert _refusal(protected) == "owned by Li Wei, protected until 2026-12-03"
+    assert _refusal({"name": "X"}, in_territory=False) == "X is outside your territories"
+    assert "daily claim limit of 5" in _refusal({"name": "X"}, claims_today=5)
+    assert "the limit is 200" in _refusal({"name": "X"}, held=200)
+    assert _refusal({"name": "X", "owner_id": "r1"}) == "X is already yours"
+    cooled = {"name": "X", "previous_owner_id": "r1", "cooloff_until": "2026-12-01T00:00:00+00:00"}
+    assert "from 2026-12-01" in _refusal(cooled)
+    assert _refusal(cooled, rep="r3") is None
+
+
+def test_a_lapsed_claim_can_be_taken():
+    lapsed = {"name": "X", "owner_id": "r2", "protected_until": "2026-11-01T00:00:00+00:00"}
+    assert _refusal(lapsed) is None
