@@ -1,0 +1,100 @@
+"""Help (``?``): every key of the screen it was opened on, grouped by where it works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.i18n import _
+from tui.widgets.cells import fit
+
+KEY_NAMES = {
+    "question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter", "down": "↓",
+    "up": "↑", "left": "←", "right": "→", "pagedown": "pgdn", "pageup": "pgup",
+}
+
+WIDGET_GROUPS = {"DataTable": "Table", "Tree": "Group tree", "Input": "Filter"}
+
+Row = tuple[str, str, str, str | None]  # keys, description, tooltip, unavailable reason
+
+
+def _key_label(key: str, binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    return KEY_NAMES.get(key, key)
+
+
+def _group_name(node: Any, screen: Screen) -> str:
+    if isinstance(node, App):
+        return _("Everywhere")
+    if node is screen:
+        return _("This screen")
+    name = getattr(node, "HELP_GROUP", None) or WIDGET_GROUPS.get(type(node).__name__)
+    return _(name or type(node).__name__)
+
+
+def collect(screen: Screen) -> list[tuple[str, list[Row]]]:
+    """The screen's bindings, innermost first, as (group, rows); each action once, keys merged."""
+    app = screen.app
+    groups: list[tuple[str, list[Row]]] = []
+    for namespace, bindings in screen._modal_binding_chain:
+        by_action: dict[str, list[Any]] = {}
+        for key, binding in bindings:
+            if binding.system or not binding.description:
+                continue
+            state = app._check_action_state(binding.action, namespace)
+            if state is False:
+                continue
+            entry = by_action.setdefault(binding.action, [[], binding, state])
+            label = _key_label(key, binding)
+            if label not in entry[0]:
+                entry[0].append(label)
+        rows: list[Row] = []
+        for action, (keys, binding, state) in by_action.items():
+            reason = None
+            if state is None:
+                reason_of = getattr(namespace, "unavailable_reason", None)
+                reason = (reason_of(action.split("(")[0]) if reason_of else None) or _("not here")
+            rows.append((" / ".join(keys), binding.description, binding.tooltip, reason))
+        if rows:
+            groups.append((_group_name(namespace, screen), rows))
+    return groups
+
+
+class HelpScreen(Screen):
+    """The keys of the screen below, grouped; esc or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="help.close", tooltip="Back to the screen"),
+    ]
+
+    def __init__(self, groups: list[tuple[str, list[Row]]], title: str = "") -> None:
+        super().__init__()
+        self.groups = groups
+        self.help_title = title
+
+    @classmethod
+    def for_screen(cls, screen: Screen) -> HelpScreen:
+        return cls(collect(screen), _(getattr(screen, "HELP_TITLE", "") or "Keys"))
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(_("Keys: {title}", title=self.help_title), id="help-title")
+            for group, rows in self.groups:
+                yield Static(group, classes="help-group")
+                for keys, description, tooltip, reason in rows:
+                    detail = _("unavailable: {reason}", reason=reason) if reason else tooltip
+                    yield Static(
+                        f"  {fit(keys, 14)}{fit(description, 22)}{detail}",
+                        classes="help-row -unavailable" if reason else "help-row",
+                        markup=False,
+                    )
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss()

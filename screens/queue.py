@@ -1,0 +1,219 @@
+"""The home screen: the follow-up queue, what the rep should do today and why.
+
+Entries come from ``store.queue(now)``, ordered overdue first. Follow-ups can be done, snoozed
+or dismissed here; generated entries (cadence, protection, complaints) go away when the rep acts
+on the customer, and the keys that do not apply to them are dimmed with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from screens.customer import CustomerActions, open_screen
+from screens.messages import OpenCustomer, StoreChanged
+from tui.i18n import _
+from tui.widgets.cells import fit
+
+REASON_LABELS = {
+    "overdue": "Overdue",
+    "due_today": "Due today",
+    "followup": "Follow-up",
+    "protection_expiring": "Protection ending",
+    "cadence": "Visit due",
+    "complaint": "Open complaint",
+}
+
+GENERATED_REASONS = {
+    "cadence": "A cadence visit is done by logging a visit (v)",
+    "protection_expiring": "Protection is extended by logging a visit (v)",
+    "complaint": "A complaint is closed by resolving it on the customer screen (enter)",
+}
+
+
+def _due_text(value: Any, today: date) -> str:
+    if not value:
+        return "—"
+    due = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    delta = (due - today).days
+    if delta == 0:
+        return _("today")
+    if delta < 0:
+        return _("{n}d late", n=-delta)
+    return due.isoformat()
+
+
+class QueueScreen(CustomerActions, Screen):
+    """What to do today, most urgent first."""
+
+    HELP_TITLE = "Queue"
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="queue.open", tooltip="Open the customer"),
+        Binding("d", "done", "Done", id="queue.done", tooltip="Mark this follow-up done"),
+        Binding("s", "snooze", "Snooze", id="queue.snooze",
+                tooltip="Put this follow-up off: 1 day, 3 days, next week or a date"),
+        Binding("x", "dismiss_followup", "Dismiss", id="queue.dismiss",
+                tooltip="Drop this follow-up (asks first)"),
+        Binding("j", "cursor_down", "Down", id="queue.down", show=False, tooltip="Next entry"),
+        Binding("k", "cursor_up", "Up", id="queue.up", show=False, tooltip="Previous entry"),
+        Binding("g", "first", "First", id="queue.first", show=False, tooltip="First entry"),
+        Binding("G", "last", "Last", id="queue.last", show=False, tooltip="Last entry"),
+        *CustomerActions.CUSTOMER_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[dict] = []
+        self.data_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="queue-summary")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(_("Why"), key="why", width=18)
+        table.add_column(_("Customer"), key="customer", width=34)
+        table.add_column(_("Tier"), key="tier", width=4)
+        table.add_column(_("City"), key="city", width=10)
+        table.add_column(_("Due"), key="due", width=10)
+        table.add_column(_("What"), key="what")
+        self.refresh_from_store()
+        table.focus()
+
+    # ------------------------------------------------------------------ data
+
+    def refresh_from_store(self) -> None:
+        app = self.app
+        self.data_version = app.data_version
+        table = self.query_one(DataTable)
+        current = self.current_entry()
+        current_key = current["key"] if current else None
+        self.entries = app.store.queue(app.now())
+        today = app.now().date()
+        table.clear()
+        overdue = 0
+        for entry in self.entries:
+            code = entry.get("reason_code", "")
+            overdue += code == "overdue"
+            table.add_row(
+                _(REASON_LABELS.get(code, code)),
+                fit(entry.get("customer_name", ""), 34).rstrip(),
+                entry.get("tier") or "",
+                entry.get("city") or "",
+                _due_text(entry.get("due"), today),
+                entry.get("reason", ""),
+                key=entry["key"],
+            )
+        if current_key is not None:
+            for row, entry in enumerate(self.entries):
+                if entry["key"] == current_key:
+                    table.move_cursor(row=row, animate=False)
+                    break
+        summary = _("{n} things to do", n=len(self.entries))
+        if overdue:
+            summary += " · " + _("{n} overdue", n=overdue)
+        if not self.entries:
+            summary = _("Nothing due. Press 2 to browse your territory.")
+        self.query_one("#queue-summary", Static).update(summary)
+        self.refresh_bindings()
+
+    def current_entry(self) -> dict | None:
+        try:
+            table = self.query_one(DataTable)
+        except Exception:  # not composed yet
+            return None
+        if not self.entries or table.cursor_row < 0 or table.cursor_row >= len(self.entries):
+            return None
+        return self.entries[table.cursor_row]
+
+    def current_customer_id(self) -> str | None:
+        entry = self.current_entry()
+        return entry.get("customer_id") if entry else None
+
+    # ------------------------------------------------------------------ availability
+
+    def unavailable_reason(self, action: str) -> str | None:
+        entry = self.current_entry()
+        if action in ("open", "done", "snooze", "dismiss_followup") and entry is None:
+            return _("The queue is empty")
+        if action in ("done", "snooze", "dismiss_followup") and not entry.get("followup_id"):
+            return _(GENERATED_REASONS.get(entry.get("reason_code", ""),
+                                           "Only follow-ups can be done or snoozed"))
+        return self.customer_unavailable_reason(action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if self.unavailable_reason(action) else True
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self) -> None:
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one(DataTable).move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.query_one(DataTable).move_cursor(row=max(0, len(self.entries) - 1))
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        if cid := self.current_customer_id():
+            self.post_message(OpenCustomer(cid))
+
+    def action_done(self) -> None:
+        entry = self.current_entry()
+        if entry and entry.get("followup_id"):
+            self.app.store.complete_followup(entry["followup_id"])
+            self.app.notify(_("Done: {name}", name=entry.get("customer_name", "")))
+            self.post_message(StoreChanged("followup", sync_soon=True))
+
+    def action_snooze(self) -> None:
+        entry = self.current_entry()
+        if not entry or not entry.get("followup_id"):
+            return
+        followup_id = entry["followup_id"]
+
+        def snoozed(until: date | None) -> None:
+            if until is None:
+                return
+            self.app.store.snooze_followup(followup_id, until)
+            self.app.notify(_("Snoozed until {date}", date=until.isoformat()))
+            self.post_message(StoreChanged("followup", sync_soon=True))
+
+        open_screen(self, "snooze", "SnoozePicker", callback=snoozed)
+
+    def action_dismiss_followup(self) -> None:
+        entry = self.current_entry()
+        if not entry or not entry.get("followup_id"):
+            return
+        followup_id = entry["followup_id"]
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.store.dismiss_followup(followup_id)
+                self.app.notify(_("Follow-up dismissed"))
+                self.post_message(StoreChanged("followup", sync_soon=True))
+
+        open_screen(self, "confirm", "Confirm",
+                    _("Dismiss “{title}” for {name}? It will not come back.",
+                      title=entry.get("reason", ""), name=entry.get("customer_name", "")),
+                    callback=confirmed)

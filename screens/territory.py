@@ -1,0 +1,251 @@
+"""The territory: a group tree beside a fast customer list with a live filter.
+
+The list is a line-API ``CustomerList`` holding only ids, so 50,000 customers cost nothing to
+show; the filter asks ``store.search`` (substring, fuzzy, pinyin) on every keystroke.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tree
+
+from screens.customer import CustomerActions
+from screens.messages import OpenCustomer
+from tui.i18n import _
+from tui.widgets.customer_list import CustomerList
+from tui.widgets.filter_input import FilterInput
+
+GROUPINGS = ("region", "tier", "stage", "industry", "customer_type", "product_line", "owner")
+GROUPING_LABELS = {
+    "region": "Region → city",
+    "city": "City",
+    "tier": "Tier",
+    "stage": "Stage",
+    "industry": "Industry",
+    "customer_type": "Customer type",
+    "product_line": "Product line",
+    "owner": "Owner / pool",
+}
+SORTS = ("name", "last_visit", "next_due", "tier")
+SORT_LABELS = {"name": "name", "last_visit": "last visit", "next_due": "next due", "tier": "tier"}
+SEARCH_LIMIT = 500
+
+
+class TerritoryScreen(CustomerActions, Screen):
+    """Browse, filter and claim customers."""
+
+    HELP_TITLE = "Territory"
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="territory.filter", key_display="/",
+                tooltip="Filter by name, city, contact or pinyin (zgsh → 中国石化)"),
+        Binding("G", "toggle_grouping", "Grouping", id="territory.grouping", priority=True,
+                tooltip="Group by region, tier, stage, industry, type, product line, owner"),
+        Binding("o", "cycle_sort", "Sort", id="territory.sort",
+                tooltip="Sort by name, last visit, next due or tier"),
+        Binding("t", "focus_tree", "Groups", id="territory.tree",
+                tooltip="Move to the group tree"),
+        *CustomerActions.CUSTOMER_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grouping = "region"
+        self.group: tuple[str, str] | None = None
+        self.sort = "name"
+        self.query_text = ""
+        self.data_version = -1
+        self.last_filter_ms = 0.0
+        self._sort_positions: dict[str, dict[str, int]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="territory-body"):
+            with Vertical(id="territory-groups"):
+                yield Tree("", id="groups")
+            with Vertical(id="territory-main"):
+                yield FilterInput(placeholder=_("/ filter: name, city, contact, pinyin (zgsh)"),
+                                  id="filter")
+                yield CustomerList(id="customers")
+                yield Static(id="territory-info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#groups", Tree).show_root = False
+        self.refresh_from_store()
+        self.query_one(CustomerList).focus()
+
+    # ------------------------------------------------------------------ data
+
+    def refresh_from_store(self) -> None:
+        self.data_version = self.app.data_version
+        self._sort_positions.clear()
+        self._build_tree()
+        self._show(keep_cursor=True)
+
+    def _build_tree(self) -> None:
+        store = self.app.store
+        tree = self.query_one("#groups", Tree)
+        tree.clear()
+        tree.root.set_label(_(GROUPING_LABELS[self.grouping]))
+        tree.root.add_leaf(_("All customers ({n})", n=store.customer_count()), data=None)
+        for value, count in store.groups(self.grouping):
+            label = f"{self._value_label(self.grouping, value)} ({count})"
+            if self.grouping == "region":
+                tree.root.add(label, data=("region", value), allow_expand=True)
+            else:
+                tree.root.add_leaf(label, data=(self.grouping, value))
+        tree.root.expand()
+
+    def _value_label(self, grouping: str, value: Any) -> str:
+        if grouping == "owner":
+            if not value:
+                return _("pool")
+            rep = (self.app.store.reps or {}).get(value)
+            return (rep or {}).get("name") or str(value)
+        if grouping in ("stage",):
+            return _(str(value))
+        return str(value) if value not in (None, "") else _("(none)")
+
+    def _ids_for_group(self) -> list[str]:
+        store = self.app.store
+        if self.group is None:
+            return store.all_customer_ids(sort=self.sort)
+        ids = store.customers_in_group(*self.group)
+        return self._sorted(ids)
+
+    def _sorted(self, ids: list[str]) -> list[str]:
+        positions = self._sort_positions.get(self.sort)
+        if positions is None:
+            order = self.app.store.all_customer_ids(sort=self.sort)
+            positions = {cid: index for index, cid in enumerate(order)}
+            self._sort_positions[self.sort] = positions
+        far = len(positions)
+        return sorted(ids, key=lambda cid: positions.get(cid, far))
+
+    def _show(self, keep_cursor: bool = False) -> None:
+        started = time.perf_counter()
+        store = self.app.store
+        if self.query_text:
+            matches = [row["id"] for row in store.search(self.query_text, limit=SEARCH_LIMIT)]
+            if self.group is not None:
+                members = set(store.customers_in_group(*self.group))
+                matches = [cid for cid in matches if cid in members]
+            ids = matches
+        else:
+            ids = self._ids_for_group()
+        customers = self.query_one(CustomerList)
+        customers.empty_text = (_("No customer matches “{q}”", q=self.query_text)
+                                if self.query_text else _("No customers here"))
+        customers.set_rows(ids, store.customer, policy=store.policy, now=self.app.now,
+                           keep_cursor=keep_cursor)
+        self.last_filter_ms = (time.perf_counter() - started) * 1000
+        self._update_info()
+
+    def _update_info(self) -> None:
+        customers = self.query_one(CustomerList)
+        parts = [_("{n} customers", n=f"{customers.row_count:,}")]
+        if self.query_text:
+            parts.append(_("matching “{q}”, best first", q=self.query_text))
+            if customers.row_count >= SEARCH_LIMIT:
+                parts.append(_("first {n} shown", n=SEARCH_LIMIT))
+        else:
+            parts.append(_("sorted by {sort}", sort=_(SORT_LABELS[self.sort])))
+        if self.group is not None:
+            parts.append(self._value_label(*self.group))
+        parts.append(_("◇ pool  ⧗ claim waiting to sync"))
+        self.query_one("#territory-info", Static).update(" · ".join(parts))
+
+    # ------------------------------------------------------------------ events
+
+    @on(FilterInput.Changed, "#filter")
+    def _filter_changed(self, event: FilterInput.Changed) -> None:
+        self.query_text = event.value.strip()
+        self._show()
+
+    @on(FilterInput.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        customers = self.query_one(CustomerList)
+        if customers.highlighted_id:
+            self.post_message(OpenCustomer(customers.highlighted_id))
+
+    @on(FilterInput.Leave)
+    def _filter_left(self, event: FilterInput.Leave) -> None:
+        self.query_one(CustomerList).focus()
+
+    @on(CustomerList.Selected)
+    def _open(self, event: CustomerList.Selected) -> None:
+        self.post_message(OpenCustomer(event.customer_id))
+
+    @on(CustomerList.Highlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(Tree.NodeHighlighted, "#groups")
+    def _group_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        group = event.node.data
+        if group != self.group:
+            self.group = group
+            self._show()
+
+    @on(Tree.NodeSelected, "#groups")
+    def _group_selected(self) -> None:
+        self.query_one(CustomerList).focus()
+
+    @on(Tree.NodeExpanded, "#groups")
+    def _group_expanded(self, event: Tree.NodeExpanded) -> None:
+        node = event.node
+        if not node.data or node.data[0] != "region" or node.children:
+            return
+        store = self.app.store
+        cities: Counter[str] = Counter()
+        for cid in store.customers_in_group("region", node.data[1]):
+            customer = store.customer(cid) or {}
+            cities[customer.get("city") or ""] += 1
+        for city, count in sorted(cities.items(), key=lambda item: (-item[1], item[0])):
+            node.add_leaf(f"{city or _('(none)')} ({count})", data=("city", city))
+
+    # ------------------------------------------------------------------ actions
+
+    def current_customer_id(self) -> str | None:
+        try:
+            return self.query_one(CustomerList).highlighted_id
+        except Exception:  # not composed yet
+            return None
+
+    def unavailable_reason(self, action: str) -> str | None:
+        return self.customer_unavailable_reason(action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_grouping" and isinstance(self.focused, FilterInput):
+            return False  # G is a letter while typing a filter
+        return None if self.unavailable_reason(action) else True
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", FilterInput).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one("#groups", Tree).focus()
+
+    def action_toggle_grouping(self) -> None:
+        index = GROUPINGS.index(self.grouping) if self.grouping in GROUPINGS else -1
+        self.grouping = GROUPINGS[(index + 1) % len(GROUPINGS)]
+        self.group = None
+        self._build_tree()
+        self._show()
+        self.notify(_("Grouped by {grouping}", grouping=_(GROUPING_LABELS[self.grouping])),
+                    timeout=2)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._show()
+        if self.query_text:
+            self.notify(_("Sorted by {sort} once the filter is cleared",
+                          sort=_(SORT_LABELS[self.sort])), timeout=3)
