@@ -193,9 +193,9 @@ def store(fieldrep_home):
     opened.close()
 
 
-def make_app(store, lang: str = "en", **kwargs):
-    """A FieldRepApp on ``store`` with the frozen clock and no sync engine."""
+def make_app(store, lang: str = "en", engine=None, **kwargs):
+    """A FieldRepApp on ``store`` with the frozen clock and (by default) no sync engine."""
     from tui.app import FieldRepApp
 
-    return FieldRepApp(store, None, lang=lang, clock=lambda: FROZEN_NOW, **kwargs)
+    return FieldRepApp(store, engine, lang=lang, clock=lambda: FROZEN_NOW, **kwargs)
 
