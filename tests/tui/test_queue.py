@@ -1,0 +1,167 @@
+"""The queue (home screen): order, reasons, and every key acting on the store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, make_app
+
+SIZE = (120, 40)
+
+
+def _kinds(store) -> list[str]:
+    return [op["kind"] for op in store.outbox()]
+
+
+def _notes(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def _move_to(app, pilot, predicate) -> dict:
+    """Put the queue's cursor on the first entry matching ``predicate``."""
+    screen = app.screen
+    for row, entry in enumerate(screen.entries):
+        if predicate(entry):
+            screen.query_one("DataTable").move_cursor(row=row)
+            await pilot.pause()
+            return entry
+    raise AssertionError("no such queue entry")
+
+
+async def test_queue_lists_the_store_queue_overdue_first_with_reasons(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE):
+        screen = app.screen
+        expected = store.queue(FROZEN_NOW)
+        assert [e["key"] for e in screen.entries] == [e["key"] for e in expected]
+        assert screen.entries[0]["reason_code"] == "overdue"
+        codes = {e["reason_code"] for e in screen.entries}
+        assert {"overdue", "due_today", "protection_expiring", "complaint"} <= codes
+        table = screen.query_one("DataTable")
+        assert table.row_count == len(expected)
+
+
+async def test_enter_opens_the_customer_of_the_highlighted_entry(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.screen.entries[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CustomerScreen"
+        assert app.screen.customer_id == first["customer_id"]
+
+
+async def test_j_k_g_G_move_the_cursor(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one("DataTable")
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("k")
+        assert table.cursor_row == 0
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+
+
+async def test_d_completes_the_follow_up_and_queues_the_update(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e.get("followup_id"))
+        before = len(store.outbox())
+        await pilot.press("d")
+        await pilot.pause()
+        assert len(store.outbox()) == before + 1
+        assert store.outbox()[-1]["kind"] == "followup.update"
+        open_ids = {f["id"] for f in store.followups()}
+        assert entry["followup_id"] not in open_ids
+        assert entry["key"] not in [e["key"] for e in app.screen.entries]
+
+
+async def test_d_on_a_generated_entry_is_dimmed_and_explains_why(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _move_to(app, pilot, lambda e: e["reason_code"] == "complaint")
+        before = _kinds(store)
+        assert app.screen.check_action("done", ()) is None
+        await pilot.press("d")
+        await pilot.pause()
+        assert _kinds(store) == before
+        assert any("complaint" in note for note in _notes(app))
+
+
+async def test_s_snoozes_the_follow_up_to_the_picked_date(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e.get("followup_id"))
+        await pilot.press("s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SnoozePicker"
+        until = TODAY + timedelta(days=3)
+        app.screen.dismiss(until)
+        await pilot.pause()
+        assert store.outbox()[-1]["kind"] == "followup.update"
+        assert entry["key"] not in [e["key"] for e in app.screen.entries]
+
+
+async def test_s_then_cancel_changes_nothing(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _move_to(app, pilot, lambda e: e.get("followup_id"))
+        before = _kinds(store)
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.dismiss(None)
+        await pilot.pause()
+        assert _kinds(store) == before
+
+
+async def test_x_dismisses_a_follow_up_only_after_confirming(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e.get("followup_id"))
+        before = _kinds(store)
+        await pilot.press("x")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Confirm"
+        app.screen.dismiss(False)
+        await pilot.pause()
+        assert _kinds(store) == before
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.dismiss(True)
+        await pilot.pause()
+        assert _kinds(store) == [*before, "followup.update"]
+        assert entry["key"] not in [e["key"] for e in app.screen.entries]
+
+
+async def test_v_opens_the_visit_form_for_the_entry_customer(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e["customer_id"] == ACME)
+        await pilot.press("v")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "VisitForm"
+        assert entry["customer_id"] == ACME
+
+
+async def test_n_opens_the_follow_up_form(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _move_to(app, pilot, lambda e: e["customer_id"] == SINOPEC)
+        await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FollowUpForm"
+
+
+async def test_claim_is_dimmed_for_a_customer_already_yours(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _move_to(app, pilot, lambda e: e["customer_id"] == SINOPEC)
+        before = _kinds(store)
+        assert app.screen.check_action("claim", ()) is None
+        await pilot.press("c")
+        await pilot.pause()
+        assert _kinds(store) == before
+        assert any("already yours" in note for note in _notes(app))
