@@ -243,7 +243,10 @@ class CustomerScreen(CustomerActions, Screen):
             kind, text = _timeline_text(entry)
             synced = "" if entry.get("synced", True) else _("not yet synced")
             record = entry.get("record") or {}
-            table.add_row(_when(entry.get("at")), kind, text, synced,
+            when = _when(entry.get("at"))
+            if entry.get("type") == "followup":
+                when = when[:10]
+            table.add_row(when, kind, text, synced,
                           key=str(record.get("id") or index))
         if table.row_count == 0:
             table.add_row("", "", _("Nothing yet: press v to log the first visit"), "")

@@ -60,7 +60,7 @@ def collect(screen: Screen) -> list[tuple[str, list[Row]]]:
             if state is None:
                 reason_of = getattr(namespace, "unavailable_reason", None)
                 reason = (reason_of(action.split("(")[0]) if reason_of else None) or _("not here")
-            rows.append((" / ".join(keys), binding.description, binding.tooltip, reason))
+            rows.append((" / ".join(keys[:3]), binding.description, binding.tooltip, reason))
         if rows:
             groups.append((_group_name(namespace, screen), rows))
     return groups
@@ -90,7 +90,7 @@ class HelpScreen(Screen):
                 for keys, description, tooltip, reason in rows:
                     detail = _("unavailable: {reason}", reason=reason) if reason else tooltip
                     yield Static(
-                        f"  {fit(keys, 14)}{fit(description, 22)}{detail}",
+                        f"  {fit(keys, 18)} {fit(description, 22)} {detail}",
                         classes="help-row -unavailable" if reason else "help-row",
                         markup=False,
                     )

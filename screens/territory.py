@@ -47,7 +47,7 @@ class TerritoryScreen(CustomerActions, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="territory.filter", key_display="/",
                 tooltip="Filter by name, city, contact or pinyin (zgsh → 中国石化)"),
-        Binding("G", "toggle_grouping", "Grouping", id="territory.grouping", priority=True,
+        Binding("G", "toggle_grouping", "Grouping", id="territory.grouping",
                 tooltip="Group by region, tier, stage, industry, type, product line, owner"),
         Binding("o", "cycle_sort", "Sort", id="territory.sort",
                 tooltip="Sort by name, last visit, next due or tier"),
@@ -73,7 +73,7 @@ class TerritoryScreen(CustomerActions, Screen):
             with Vertical(id="territory-main"):
                 yield FilterInput(placeholder=_("/ filter: name, city, contact, pinyin (zgsh)"),
                                   id="filter")
-                yield CustomerList(id="customers")
+                yield CustomerList(id="customers", shift_g_is_last=False)
                 yield Static(id="territory-info")
         yield Footer()
 
@@ -224,8 +224,6 @@ class TerritoryScreen(CustomerActions, Screen):
         return self.customer_unavailable_reason(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_grouping" and isinstance(self.focused, FilterInput):
-            return False  # G is a letter while typing a filter
         return None if self.unavailable_reason(action) else True
 
     def action_focus_filter(self) -> None:

@@ -139,6 +139,7 @@ class FieldRepApp(App):
         self.data_version = 0
         """Bumped after every write and every sync that changed data; screens compare."""
         self.status = SyncState()
+        self.started_ms: float | None = None
         self._sync_again = False
         self._manual_sync = False
         for mode in MODES:
@@ -160,10 +161,13 @@ class FieldRepApp(App):
         self.screen_change_signal.subscribe(self, self._on_screen_change)
         self._refresh_status_from_store()
         self.switch_mode("queue")
+        for notice in getattr(self.store, "notices", None) or []:
+            self.notify(str(notice), severity="warning", timeout=15)
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
         elapsed = (time.perf_counter() - STARTED_AT) * 1000
+        self.started_ms = elapsed
         log.info("started in %d ms", elapsed)
         self.log.info(f"started in {elapsed:.0f} ms")
         if self.engine is not None:

@@ -54,7 +54,7 @@ class Columns:
         return cls(name=max(NAME_MIN, min(NAME_MAX, rest)))
 
 
-class CustomerList(ScrollView, can_focus=True):
+class CustomerList(ScrollView, can_focus=True, inherit_bindings=False):
     """The territory's customers, one line each, with a highlighted row."""
 
     COMPONENT_CLASSES = {
@@ -77,6 +77,10 @@ class CustomerList(ScrollView, can_focus=True):
                 tooltip="Jump to the first customer"),
         Binding("G,end", "last", "Last", id="list.last", show=False,
                 tooltip="Jump to the last customer"),
+        Binding("ctrl+home", "first", "First", id="list.top", show=False,
+                tooltip="Jump to the first customer"),
+        Binding("ctrl+end", "last", "Last", id="list.bottom", show=False,
+                tooltip="Jump to the last customer"),
         Binding("pagedown", "page_down", "Page down", id="list.page_down", show=False,
                 tooltip="One screen down"),
         Binding("pageup", "page_up", "Page up", id="list.page_up", show=False,
@@ -94,8 +98,13 @@ class CustomerList(ScrollView, can_focus=True):
     class Selected(Message):
         customer_id: str
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, classes: str | None = None, shift_g_is_last: bool = True
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        if not shift_g_is_last:
+            # The host uses G for itself (the territory's grouping): end still goes last.
+            self._bindings.key_to_bindings.pop("G", None)
         self._ids: list[str] = []
         self._lookup: Lookup = lambda _id: None
         self._rows: dict[str, dict | None] = {}
