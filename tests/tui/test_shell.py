@@ -196,12 +196,19 @@ async def test_palette_offers_every_binding_of_the_screen_and_runs_it(store):
         assert app.current_mode == "territory"
 
 
-async def test_palette_opens_with_ctrl_p(store):
+async def test_palette_opens_with_ctrl_p_on_every_screen_and_runs_a_command(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
+        for jump in ("1", "2"):
+            await pilot.press(jump, "ctrl+p")
+            await pilot.pause(0.3)
+            assert type(app.screen).__name__ == "CommandPalette"
+            await pilot.press("escape")
+        await pilot.press("ctrl+p", *"grouping")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
         await pilot.pause()
-        assert type(app.screen).__name__ == "CommandPalette"
+        assert app.screen.grouping == "tier"
 
 
 async def test_chinese_ui_translates_the_status_bar_and_bindings(store):
