@@ -15,8 +15,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
@@ -131,6 +131,55 @@ class CustomerActions:
         self.post_message(StoreChanged("claim", sync_soon=True))
 
 
+class ResolveComplaint(ModalScreen[str | None]):
+    """Ask how a complaint was resolved; dismisses with the resolution, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="resolve.save",
+                tooltip="Close the complaint with this resolution"),
+        Binding("escape", "cancel", "Cancel", id="resolve.cancel", tooltip="Leave it open"),
+    ]
+
+    def __init__(self, customer_name: str, complaint: str) -> None:
+        super().__init__()
+        self.customer_name = customer_name
+        self.complaint = complaint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="resolve-box"):
+            yield Static(_("Resolve the complaint of {name}", name=self.customer_name),
+                         classes="section-title")
+            yield Static(self.complaint, id="resolve-complaint", markup=False)
+            yield Input(placeholder=_("How was it resolved?"), id="resolution")
+            yield Static(_("enter or ctrl+s saves · esc leaves it open"), classes="hint")
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        text = self.query_one("#resolution", Input).value.strip()
+        if not text:
+            self.notify(_("Say how it was resolved first"), severity="warning")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def resolve_complaint(host: Any, feedback_id: str, customer_name: str, text: str) -> None:
+    """Ask for a resolution, then close the complaint in the store."""
+
+    def resolved(resolution: str | None) -> None:
+        if not resolution:
+            return
+        host.app.store.resolve_complaint(feedback_id, resolution)
+        host.app.notify(_("Complaint resolved: will sync"))
+        host.post_message(StoreChanged("feedback", sync_soon=True))
+
+    host.app.push_screen(ResolveComplaint(customer_name, text), callback=resolved)
+
+
 def _when(value: Any) -> str:
     moment = rules.as_datetime(value)
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
@@ -167,12 +216,17 @@ class CustomerScreen(CustomerActions, Screen):
 
     HELP_TITLE = "Customer"
 
-    BINDINGS = [*CustomerActions.CUSTOMER_BINDINGS]
+    BINDINGS = [
+        *CustomerActions.CUSTOMER_BINDINGS,
+        Binding("r", "resolve", "Resolve", id="customer.resolve",
+                tooltip="Resolve the highlighted complaint"),
+    ]
 
     def __init__(self, customer_id: str) -> None:
         super().__init__()
         self.customer_id = customer_id
         self.data_version = -1
+        self.timeline: list[dict] = []
 
     def current_customer_id(self) -> str | None:
         return self.customer_id
@@ -239,7 +293,8 @@ class CustomerScreen(CustomerActions, Screen):
             "\n".join(lines) or _("No contacts yet (e to add)"))
         table = self.query_one("#timeline", DataTable)
         table.clear()
-        for index, entry in enumerate(store.timeline(self.customer_id)):
+        self.timeline = store.timeline(self.customer_id)
+        for index, entry in enumerate(self.timeline):
             kind, text = _timeline_text(entry)
             synced = "" if entry.get("synced", True) else _("not yet synced")
             record = entry.get("record") or {}
@@ -271,4 +326,27 @@ class CustomerScreen(CustomerActions, Screen):
         return None if self.unavailable_reason(action) else True
 
     def unavailable_reason(self, action: str) -> str | None:
+        if action == "resolve" and self._open_complaint() is None:
+            return _("Highlight an open complaint in the timeline first")
         return self.customer_unavailable_reason(action)
+
+    def _open_complaint(self) -> dict | None:
+        try:
+            row = self.query_one("#timeline", DataTable).cursor_row
+        except Exception:  # not composed yet
+            return None
+        if not 0 <= row < len(self.timeline):
+            return None
+        record = self.timeline[row].get("record") or {}
+        if record.get("kind") == "complaint" and record.get("status") != "resolved":
+            return record
+        return None
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_resolve(self) -> None:
+        complaint = self._open_complaint()
+        if complaint is not None:
+            name = (self.current_customer() or {}).get("name", "")
+            resolve_complaint(self, complaint["id"], name, complaint.get("text", ""))

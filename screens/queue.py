@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from screens.customer import CustomerActions, open_screen
+from screens.customer import CustomerActions, open_screen, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
 from tui.i18n import _
 from tui.widgets.cells import fit
@@ -33,7 +33,7 @@ REASON_LABELS = {
 GENERATED_REASONS = {
     "cadence": "A cadence visit is done by logging a visit (v)",
     "protection_expiring": "Protection is extended by logging a visit (v)",
-    "complaint": "A complaint is closed by resolving it on the customer screen (enter)",
+    "complaint": "A complaint is closed with d (resolve), not snoozed or dismissed",
 }
 
 
@@ -145,6 +145,8 @@ class QueueScreen(CustomerActions, Screen):
         entry = self.current_entry()
         if action in ("open", "done", "snooze", "dismiss_followup") and entry is None:
             return _("The queue is empty")
+        if action == "done" and entry.get("feedback_id"):
+            return None  # d on a complaint resolves it
         if action in ("done", "snooze", "dismiss_followup") and not entry.get("followup_id"):
             return _(GENERATED_REASONS.get(entry.get("reason_code", ""),
                                            "Only follow-ups can be done or snoozed"))
@@ -181,6 +183,10 @@ class QueueScreen(CustomerActions, Screen):
 
     def action_done(self) -> None:
         entry = self.current_entry()
+        if entry and entry.get("feedback_id") and not entry.get("followup_id"):
+            resolve_complaint(self, entry["feedback_id"], entry.get("customer_name", ""),
+                              entry.get("reason", ""))
+            return
         if entry and entry.get("followup_id"):
             self.app.store.complete_followup(entry["followup_id"])
             self.app.notify(_("Done: {name}", name=entry.get("customer_name", "")))

@@ -33,6 +33,8 @@ log = logging.getLogger("fieldrep.tui")
 
 SYNC_EVERY_S = 180.0
 """Background sync period while online."""
+SAVE_SYNC_DELAY_S = 0.8
+"""A save asks for a sync this much later, so a burst of saves makes one sync."""
 PROBE_EVERY_S = 30.0
 """How often an offline App checks whether the server answers again."""
 STARTED_AT = time.perf_counter()
@@ -142,6 +144,7 @@ class FieldRepApp(App):
         self.started_ms: float | None = None
         self._sync_again = False
         self._manual_sync = False
+        self._save_sync: Any = None
         for mode in MODES:
             self.add_mode(mode, _mode_factory(mode))
         self.theme = "textual-dark"
@@ -267,8 +270,12 @@ class FieldRepApp(App):
     @on(StoreChanged)
     def store_changed(self, message: StoreChanged) -> None:
         self.data_changed()
-        if message.sync_soon:
-            self.start_sync("save")
+        if message.sync_soon and self.engine is not None and self._save_sync is None:
+            self._save_sync = self.set_timer(SAVE_SYNC_DELAY_S, self._sync_after_save)
+
+    def _sync_after_save(self) -> None:
+        self._save_sync = None
+        self.start_sync("save")
 
     def data_changed(self) -> None:
         """The store changed: refresh the status bar and the screen on show."""

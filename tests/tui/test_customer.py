@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from sync.protocol import rules
-from tests.tui.conftest import CUSTOMER_IDS, EXPIRING, FROZEN_NOW, POOL, SINOPEC, make_app
+from tests.tui.conftest import (
+    ACME,
+    CUSTOMER_IDS,
+    EXPIRING,
+    FROZEN_NOW,
+    POOL,
+    SINOPEC,
+    make_app,
+)
 
 SIZE = (120, 40)
 
@@ -102,3 +110,27 @@ async def test_a_write_elsewhere_refreshes_the_timeline(store):
         app.screen.post_message(StoreChanged("visit", sync_soon=False))
         await pilot.pause()
         assert table.row_count == before + 1
+
+
+async def test_r_resolves_the_highlighted_complaint_and_is_dimmed_elsewhere(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, ACME)
+        table = app.screen.query_one("#timeline")
+        rows = app.screen.timeline
+        complaint_row = next(i for i, e in enumerate(rows)
+                             if (e.get("record") or {}).get("kind") == "complaint")
+        other_row = next(i for i in range(len(rows)) if i != complaint_row)
+        table.move_cursor(row=other_row)
+        await pilot.pause()
+        assert app.screen.check_action("resolve", ()) is None
+        table.move_cursor(row=complaint_row)
+        await pilot.pause()
+        assert app.screen.check_action("resolve", ()) is True
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press(*"Sent a new housing", "ctrl+s")
+        await pilot.pause()
+        complaint = next(f for f in store.feedback(ACME) if f.get("kind") == "complaint")
+        assert complaint["status"] == "resolved"
+        assert complaint["resolution"] == "Sent a new housing"

@@ -79,16 +79,34 @@ async def test_d_completes_the_follow_up_and_queues_the_update(store):
         assert entry["key"] not in [e["key"] for e in app.screen.entries]
 
 
-async def test_d_on_a_generated_entry_is_dimmed_and_explains_why(store):
+async def test_d_on_a_protection_entry_is_dimmed_and_explains_why(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await _move_to(app, pilot, lambda e: e["reason_code"] == "complaint")
+        await _move_to(app, pilot, lambda e: e["reason_code"] == "protection_expiring")
         before = _kinds(store)
         assert app.screen.check_action("done", ()) is None
+        assert app.screen.check_action("snooze", ()) is None
         await pilot.press("d")
         await pilot.pause()
         assert _kinds(store) == before
-        assert any("complaint" in note for note in _notes(app))
+        assert any("logging a visit" in note for note in _notes(app))
+
+
+async def test_d_on_a_complaint_asks_for_the_resolution_and_closes_it(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e["reason_code"] == "complaint")
+        await pilot.press("d")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResolveComplaint"
+        await pilot.press("enter")  # empty: refused, stays open
+        assert type(app.screen).__name__ == "ResolveComplaint"
+        await pilot.press(*"Replaced the housing", "enter")
+        await pilot.pause()
+        assert store.outbox()[-1]["kind"] == "feedback.update"
+        complaint = next(f for f in store.feedback(ACME) if f["id"] == entry["feedback_id"])
+        assert complaint["status"] == "resolved"
+        assert entry["key"] not in [e["key"] for e in app.screen.entries]
 
 
 async def test_s_snoozes_the_follow_up_to_the_picked_date(store):

@@ -6,6 +6,7 @@ import threading
 
 from screens.messages import StoreChanged
 from tests.tui.conftest import FROZEN_NOW, make_app
+from tui.app import SAVE_SYNC_DELAY_S
 from tui.commands import FieldRepCommands
 from tui.widgets.status_bar import StatusBar
 
@@ -158,14 +159,15 @@ async def test_a_crashing_sync_worker_is_handled_in_one_place_and_the_app_keeps_
         assert app.current_mode == "territory"
 
 
-async def test_a_save_asks_for_a_background_sync(store):
+async def test_a_burst_of_saves_asks_for_one_background_sync(store):
     engine = ScriptedEngine(OK)
     app = make_app(store, engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await _after_start_sync(app, pilot, engine)
         calls = engine.calls
-        app.screen.post_message(StoreChanged("visit", sync_soon=True))
-        await pilot.pause()
+        for _ in range(3):  # a burst of saves
+            app.screen.post_message(StoreChanged("visit", sync_soon=True))
+        await pilot.pause(SAVE_SYNC_DELAY_S + 0.3)
         await _settle(app, pilot)
         assert engine.calls == calls + 1
 
