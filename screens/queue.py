@@ -81,7 +81,7 @@ class QueueScreen(CustomerActions, Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(_("Why"), key="why", width=18)
-        table.add_column(_("Customer"), key="customer", width=34)
+        table.add_column(_("Customer"), key="customer", width=28)
         table.add_column(_("Tier"), key="tier", width=4)
         table.add_column(_("City"), key="city", width=10)
         table.add_column(_("Due"), key="due", width=10)
@@ -106,7 +106,7 @@ class QueueScreen(CustomerActions, Screen):
             overdue += code == "overdue"
             table.add_row(
                 _(REASON_LABELS.get(code, code)),
-                fit(entry.get("customer_name", ""), 34).rstrip(),
+                fit(entry.get("customer_name", ""), 28).rstrip(),
                 entry.get("tier") or "",
                 entry.get("city") or "",
                 _due_text(entry.get("due"), today),

@@ -65,6 +65,7 @@ class TerritoryScreen(CustomerActions, Screen):
         self.data_version = -1
         self.last_filter_ms = 0.0
         self._sort_positions: dict[str, dict[str, int]] = {}
+        self._tree_shape: tuple | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="territory-body"):
@@ -87,22 +88,35 @@ class TerritoryScreen(CustomerActions, Screen):
     def refresh_from_store(self) -> None:
         self.data_version = self.app.data_version
         self._sort_positions.clear()
-        self._build_tree()
+        store = self.app.store
+        shape = (self.grouping, store.customer_count(), store.groups(self.grouping))
+        if shape != self._tree_shape:
+            self._build_tree()
         self._show(keep_cursor=True)
 
     def _build_tree(self) -> None:
+        """(Re)build the group tree, keeping the highlighted group when it still exists."""
         store = self.app.store
         tree = self.query_one("#groups", Tree)
+        groups = store.groups(self.grouping)
+        self._tree_shape = (self.grouping, store.customer_count(), groups)
         tree.clear()
         tree.root.set_label(_(GROUPING_LABELS[self.grouping]))
         tree.root.add_leaf(_("All customers ({n})", n=store.customer_count()), data=None)
-        for value, count in store.groups(self.grouping):
+        keep = None
+        for value, count in groups:
             label = f"{self._value_label(self.grouping, value)} ({count})"
             if self.grouping == "region":
-                tree.root.add(label, data=("region", value), allow_expand=True)
+                node = tree.root.add(label, data=("region", value), allow_expand=True)
             else:
-                tree.root.add_leaf(label, data=(self.grouping, value))
+                node = tree.root.add_leaf(label, data=(self.grouping, value))
+            if node.data == self.group:
+                keep = node
         tree.root.expand()
+        if keep is not None:
+            self.call_after_refresh(tree.move_cursor, keep)
+        else:
+            self.group = None
 
     def _value_label(self, grouping: str, value: Any) -> str:
         if grouping == "owner":

@@ -229,3 +229,22 @@ async def test_customer_list_draws_only_visible_rows_of_fifty_thousand():
         assert customers.highlighted_id == "c49999"
         assert len(set(looked_up)) < 200
         assert customers.virtual_size.height == 50_001
+
+
+async def test_a_claim_inside_a_group_keeps_the_group_and_the_cursor(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        customers = await _territory(app, pilot)
+        tree = app.screen.query_one("#groups")
+        zhejiang = next(n for n in tree.root.children if n.data == ("region", "浙江"))
+        tree.move_cursor(zhejiang)
+        await pilot.pause()
+        assert POOL in customers.ids  # 宁波港集团 is in 浙江
+        customers.focus()
+        await _highlight(pilot, customers, POOL)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.group == ("region", "浙江")
+        assert sorted(customers.ids) == sorted(store.customers_in_group("region", "浙江"))
+        assert customers.highlighted_id == POOL
