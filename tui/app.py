@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,6 +39,8 @@ SAVE_SYNC_DELAY_S = 0.8
 PROBE_EVERY_S = 30.0
 """How often an offline App checks whether the server answers again."""
 STARTED_AT = time.perf_counter()
+DEFAULT_THEME = "textual-dark"
+"""Any Textual theme works (ctrl+p → theme); FIELDREP_THEME picks one at start."""
 
 MODES: dict[str, tuple[str, str]] = {
     "queue": ("screens.queue", "QueueScreen"),
@@ -147,7 +150,8 @@ class FieldRepApp(App):
         self._save_sync: Any = None
         for mode in MODES:
             self.add_mode(mode, _mode_factory(mode))
-        self.theme = "textual-dark"
+        wanted = os.environ.get("FIELDREP_THEME", DEFAULT_THEME)
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
 
     # ------------------------------------------------------------------ clock
 
@@ -167,6 +171,7 @@ class FieldRepApp(App):
         for notice in getattr(self.store, "notices", None) or []:
             self.notify(str(notice), severity="warning", timeout=15)
         self.call_after_refresh(self._first_frame)
+        self.set_interval(30, self._tick_clock)
 
     def _first_frame(self) -> None:
         elapsed = (time.perf_counter() - STARTED_AT) * 1000
@@ -176,6 +181,10 @@ class FieldRepApp(App):
         if self.engine is not None:
             self.set_timer(0.5, lambda: self.start_sync("start"))
             self.set_interval(PROBE_EVERY_S, self._tick)
+
+    def _tick_clock(self) -> None:
+        """Keep "synced N min ago" true as time passes."""
+        self.status_version += 1
 
     def _tick(self) -> None:
         """Every PROBE_EVERY_S: probe when offline, sync every SYNC_EVERY_S when online."""
