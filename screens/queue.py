@@ -31,8 +31,8 @@ REASON_LABELS = {
 }
 
 GENERATED_REASONS = {
-    "cadence": "A cadence visit is done by logging a visit (v)",
-    "protection_expiring": "Protection is extended by logging a visit (v)",
+    "cadence": "A cadence visit is done by logging a visit (v); s puts it off",
+    "protection_expiring": "Protection is extended by logging a visit (v); s puts it off",
     "complaint": "A complaint is closed with d (resolve), not snoozed or dismissed",
 }
 
@@ -147,6 +147,8 @@ class QueueScreen(CustomerActions, Screen):
             return _("The queue is empty")
         if action == "done" and entry.get("feedback_id"):
             return None  # d on a complaint resolves it
+        if action == "snooze" and entry.get("reason_code") in ("cadence", "protection_expiring"):
+            return None  # a reminder the queue made can be put off too
         if action in ("done", "snooze", "dismiss_followup") and not entry.get("followup_id"):
             return _(GENERATED_REASONS.get(entry.get("reason_code", ""),
                                            "Only follow-ups can be done or snoozed"))
@@ -193,15 +195,27 @@ class QueueScreen(CustomerActions, Screen):
             self.post_message(StoreChanged("followup", sync_soon=True))
 
     def action_snooze(self) -> None:
+        from cache import ValidationFailed
+
         entry = self.current_entry()
-        if not entry or not entry.get("followup_id"):
+        if not entry or self.unavailable_reason("snooze"):
             return
-        followup_id = entry["followup_id"]
+        followup_id = entry.get("followup_id")
+        key = entry["key"]
 
         def snoozed(until: date | None) -> None:
             if until is None:
                 return
-            self.app.store.snooze_followup(followup_id, until)
+            store = self.app.store
+            try:
+                if followup_id:
+                    store.snooze_followup(followup_id, until)
+                else:
+                    store.snooze_queue_entry(key, until)
+            except ValidationFailed as error:
+                self.app.notify(str(getattr(error, "message", None) or error),
+                                severity="warning", title=_("Cannot snooze"))
+                return
             self.app.notify(_("Snoozed until {date}", date=until.isoformat()))
             self.post_message(StoreChanged("followup", sync_soon=True))
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, make_app
 
 SIZE = (120, 40)
+
+
+def _snooze_day() -> date:
+    """Three days after the later of the frozen and the real today (the store checks both)."""
+    return max(TODAY, date.today()) + timedelta(days=3)
 
 
 def _kinds(store) -> list[str]:
@@ -85,7 +90,7 @@ async def test_d_on_a_protection_entry_is_dimmed_and_explains_why(store):
         await _move_to(app, pilot, lambda e: e["reason_code"] == "protection_expiring")
         before = _kinds(store)
         assert app.screen.check_action("done", ()) is None
-        assert app.screen.check_action("snooze", ()) is None
+        assert app.screen.check_action("dismiss_followup", ()) is None
         await pilot.press("d")
         await pilot.pause()
         assert _kinds(store) == before
@@ -116,10 +121,22 @@ async def test_s_snoozes_the_follow_up_to_the_picked_date(store):
         await pilot.press("s")
         await pilot.pause()
         assert type(app.screen).__name__ == "SnoozePicker"
-        until = TODAY + timedelta(days=3)
+        until = _snooze_day()
         app.screen.dismiss(until)
         await pilot.pause()
         assert store.outbox()[-1]["kind"] == "followup.update"
+        assert entry["key"] not in [e["key"] for e in app.screen.entries]
+
+
+async def test_s_puts_off_a_generated_protection_reminder(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e["reason_code"] == "protection_expiring")
+        await pilot.press("s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SnoozePicker"
+        app.screen.dismiss(_snooze_day())
+        await pilot.pause()
         assert entry["key"] not in [e["key"] for e in app.screen.entries]
 
 
