@@ -195,12 +195,12 @@ class FieldRepApp(App):
             self.start_sync("periodic")
 
     def _on_screen_change(self, screen: Screen) -> None:
-        if isinstance(screen, ModalScreen):
-            return
         for node in screen.walk_children(with_self=True):
             translate_bindings(node)
+        if isinstance(screen, ModalScreen):
+            return
         if not screen.query(StatusBar):
-            screen.mount(StatusBar(), before=0)
+            screen.mount(StatusBar(), before=0 if screen.children else None)
         self.status_version += 1
         refresh = getattr(screen, "refresh_from_store", None)
         if refresh is not None and getattr(screen, "data_version", None) != self.data_version:
