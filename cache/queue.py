@@ -1,0 +1,200 @@
+"""The follow-up queue, computed offline from the store's records and the cached policy.
+
+Entries, overdue first: open follow-ups by due date (overdue, due today, upcoming), open
+complaints, owned customers whose protection ends within ``policy.warning_days``, and owned
+customers past their tier's visit cadence. Each entry says why it is there, in words.
+
+Generated entries (cadence, protection, complaint) can be snoozed or dismissed like follow-ups:
+doing so writes a follow-up record with that ``source`` and the entry's occurrence date as
+``due`` (the cadence due date, the protection end date, the complaint's date). That record hides
+the entry until ``snoozed_until`` (or for good when dismissed/done). A new occurrence — the
+customer is visited and the next cadence date moves — is a new entry; the old record no longer
+matches it. Such "snooze markers" are never listed as follow-ups themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sync.protocol import rules
+from sync.protocol.models import Policy
+
+GENERATED_SOURCES = {
+    "cadence": "cadence",
+    "protection": "protection_expiring",
+    "complaint": "complaint",
+}
+"""Queue-entry key prefix → the FollowUp.source a snooze of that entry is recorded with."""
+
+_RANK = {
+    "overdue": 0,
+    "due_today": 1,
+    "complaint": 2,
+    "protection_expiring": 3,
+    "cadence": 4,
+    "followup": 5,
+}
+
+
+def day_text(day: date) -> str:
+    """'Mon 23 Nov' (and the year when it is not this one)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if day.year == date.today().year else f"{text} {day.year}"
+
+
+def generated_key(kind: str, customer_id: str, occurrence: str) -> str:
+    return f"{kind}:{customer_id}:{occurrence}"
+
+
+def parse_generated_key(key: str) -> tuple[str, str, str] | None:
+    """(kind, customer_id, occurrence) of a generated entry's key, else None."""
+    parts = key.split(":", 2)
+    if len(parts) == 3 and parts[0] in GENERATED_SOURCES:
+        return parts[0], parts[1], parts[2]
+    return None
+
+
+def _entry(
+    code: str,
+    key: str,
+    reason: str,
+    customer: dict,
+    due: date | None,
+    followup_id: str | None = None,
+    feedback_id: str | None = None,
+) -> dict:
+    return {
+        "key": key,
+        "reason_code": code,
+        "reason": reason,
+        "customer_id": customer.get("id"),
+        "customer_name": customer.get("name", ""),
+        "tier": customer.get("tier"),
+        "city": customer.get("city"),
+        "due": due.isoformat() if due else None,
+        "followup_id": followup_id,
+        "feedback_id": feedback_id,
+    }
+
+
+def build_queue(
+    *,
+    now: datetime,
+    today: date,
+    policy: Policy,
+    rep_id: str | None,
+    customers: dict[str, dict],
+    my_customer_ids: list[str],
+    followups: list[dict],
+    complaints: list[dict],
+) -> list[dict]:
+    """The queue entries, ordered: overdue, due today, complaints, protection, cadence, upcoming."""
+    entries: list[dict] = []
+    markers: dict[tuple[str, str, str], dict] = {}
+    for followup in followups:
+        source = followup.get("source")
+        if source in GENERATED_SOURCES.values() and followup.get("status") != "open":
+            markers[(followup["customer_id"], source, str(followup.get("due")))] = followup
+            continue
+        status = followup.get("status")
+        due = date.fromisoformat(str(followup["due"]))
+        if status == "snoozed":
+            until = followup.get("snoozed_until")
+            until_day = date.fromisoformat(str(until)) if until else due
+            if until_day > today:
+                continue
+            due = max(due, until_day)
+        elif status != "open":
+            continue
+        customer = customers.get(followup["customer_id"])
+        if customer is None:
+            continue
+        title = followup.get("title", "")
+        if due < today:
+            code, reason = "overdue", f"{title} — overdue since {day_text(due)}"
+        elif due == today:
+            code, reason = "due_today", f"{title} — due today"
+        else:
+            code, reason = "followup", f"{title} — due {day_text(due)}"
+        entries.append(
+            _entry(
+                code,
+                f"followup:{followup['id']}",
+                reason,
+                customer,
+                due,
+                followup_id=followup["id"],
+            )
+        )
+
+    def hidden(customer_id: str, source: str, occurrence: str) -> bool:
+        marker = markers.get((customer_id, source, occurrence))
+        if marker is None:
+            return False
+        if marker.get("status") in ("done", "dismissed"):
+            return True
+        until = marker.get("snoozed_until")
+        return until is not None and date.fromisoformat(str(until)) > today
+
+    for complaint in complaints:
+        customer = customers.get(complaint["customer_id"])
+        if customer is None:
+            continue
+        since = rules.as_datetime(complaint.get("at"))
+        occurrence = complaint["id"]
+        day = since.date() if since else today
+        if hidden(customer["id"], "complaint", day.isoformat()):
+            continue
+        text = " ".join(str(complaint.get("text", "")).split())
+        if len(text) > 60:
+            text = text[:59] + "…"
+        entries.append(
+            _entry(
+                "complaint",
+                generated_key("complaint", customer["id"], occurrence),
+                f"open complaint: {text}",
+                customer,
+                day,
+                feedback_id=complaint["id"],
+            )
+        )
+
+    for cid in my_customer_ids:
+        customer = customers.get(cid)
+        if customer is None or customer.get("owner_id") != rep_id:
+            continue
+        if rules.protection_expiring(customer, now, policy):
+            until = rules.as_datetime(customer.get("protected_until"))
+            end = until.date()
+            if not hidden(cid, "protection_expiring", end.isoformat()):
+                left = rules.days_left(until, now) or 0
+                when = "today" if left <= 0 else ("tomorrow" if left == 1 else f"in {left} days")
+                entries.append(
+                    _entry(
+                        "protection_expiring",
+                        generated_key("protection", cid, end.isoformat()),
+                        f"protection ends {when} — visit to extend",
+                        customer,
+                        end,
+                    )
+                )
+        due = rules.next_visit_due(customer, policy)
+        if due is not None and due <= today and not hidden(cid, "cadence", due.isoformat()):
+            tier = customer.get("tier") or "C"
+            cadence = policy.cadence_days.get(tier) or policy.cadence_days.get(rules.Tier(tier))
+            last = rules.as_datetime(customer.get("last_visit_at"))
+            if last is not None:
+                ago = (now - last).days
+                reason = f"{tier} customer: last visit {ago} days ago (cadence {cadence} days)"
+            else:
+                reason = f"{tier} customer: not visited since the claim (cadence {cadence} days)"
+            entries.append(
+                _entry(
+                    "cadence", generated_key("cadence", cid, due.isoformat()), reason, customer, due
+                )
+            )
+
+    entries.sort(
+        key=lambda e: (_RANK[e["reason_code"]], e["due"] or "", e["customer_name"], e["key"])
+    )
+    return entries
