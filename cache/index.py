@@ -13,9 +13,11 @@ the previous keystroke's matches instead of scanning all customers again.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import accumulate
 
 GROUPINGS = (
     "region",
@@ -31,8 +33,9 @@ SORTS = ("name", "last_visit", "next_due", "tier")
 FUZZY_WHEN_FEWER_THAN = 5
 FUZZY_MIN_LENGTH = 3
 _SEARCH_FIELDS = ("name", "city", "contacts", "search_keys")
-_WORD = re.compile(r"[\w']+", re.UNICODE)
+_LATIN_WORD = re.compile(r"[a-z][a-z']{2,}")
 _SEP = "\x00"
+_WORD_BREAKS = str.maketrans({c: _SEP for c in " -_/.,;:()（）·&'+"})
 
 
 def group_values(grouping: str, customer: dict) -> list[str]:
@@ -44,17 +47,6 @@ def group_values(grouping: str, customer: dict) -> list[str]:
     if grouping == "owner":
         return [customer.get("owner_id") or ""]
     return [str(customer.get(grouping) or "")]
-
-
-def _search_text(customer: dict) -> tuple[str, str]:
-    """(haystack, heads) for a customer: all searchable text, and the starts that rank first."""
-    name = (customer.get("name") or "").lower()
-    contacts = [(c.get("name") or "").lower() for c in customer.get("contacts") or []]
-    keys = [k.lower() for k in customer.get("search_keys") or []]
-    city = (customer.get("city") or "").lower()
-    hay = _SEP.join([name, city, *contacts, *keys])
-    heads = _SEP + _SEP.join([name, *_WORD.findall(name), *keys])
-    return hay, heads
 
 
 class CustomerIndex:
@@ -69,11 +61,27 @@ class CustomerIndex:
     def rebuild(self, customers: dict[str, dict]) -> None:
         self._customers = customers
         self._groups: dict[str, dict[str, set[str]]] = {g: defaultdict(set) for g in GROUPINGS}
-        for cid, customer in customers.items():
-            self._add_groups(cid, customer)
+        groups = self._groups
+        region, city, tier, stage = groups["region"], groups["city"], groups["tier"], groups["stage"]
+        industry, ctype = groups["industry"], groups["customer_type"]
+        lines, owner = groups["product_line"], groups["owner"]
+        for cid, customer in customers.items():  # group_values(), inlined: this runs 50,000 times
+            get = customer.get
+            region[get("province") or ""].add(cid)
+            city[get("city") or ""].add(cid)
+            tier[get("tier") or ""].add(cid)
+            stage[get("stage") or ""].add(cid)
+            industry[get("industry") or ""].add(cid)
+            ctype[get("customer_type") or ""].add(cid)
+            owner[get("owner_id") or ""].add(cid)
+            product_lines = get("product_lines")
+            if product_lines:
+                for line in product_lines:
+                    lines[line].add(cid)
+            else:
+                lines[""].add(cid)
         self._sorts: dict[str, list[str]] = {}
-        self._search_built = False
-        self._build_search()
+        self._search_built = False  # built on first use, or by warm_up()
 
     def _add_groups(self, cid: str, customer: dict) -> None:
         for grouping in GROUPINGS:
@@ -91,23 +99,61 @@ class CustomerIndex:
 
     def _build_search(self) -> None:
         customers = self._customers
-        order = sorted(
-            customers, key=lambda cid: ((customers[cid].get("name") or "").casefold(), cid)
-        )
+        keyed = sorted([((c.get("name") or "").casefold(), cid) for cid, c in customers.items()])
+        order = [cid for _, cid in keyed]
+        hays: list[str] = []
+        heads: list[str] = []
+        words = _WORD_BREAKS
+        for cid in order:
+            customer = customers[cid]
+            name = (customer.get("name") or "").lower()
+            keys = customer.get("search_keys") or ()
+            parts = [name, (customer.get("city") or "").lower()]
+            for contact in customer.get("contacts") or ():
+                parts.append((contact.get("name") or "").lower())
+            parts.extend(keys)
+            hays.append(_SEP.join(parts))
+            heads.append(_SEP + _SEP.join([name.translate(words), *keys]))
         self._order = order
-        self._hay: list[str] = []
-        self._heads: list[str] = []
-        vocab: dict[str, list[int]] = defaultdict(list)
-        for position, cid in enumerate(order):
-            hay, heads = _search_text(customers[cid])
-            self._hay.append(hay)
-            self._heads.append(heads)
-            for word in set(_WORD.findall(hay)):
-                vocab[word].append(position)
-        self._vocab = dict(vocab)
-        self._vocab_words = list(self._vocab)
+        self._hay = hays
+        self._heads = heads
+        self._vocab_built_for: list[str] | None = None
         self._last: tuple[str, list[int]] | None = None
         self._search_built = True
+
+    def warm_up(self) -> None:
+        """Build what search needs now (it is otherwise built on first use)."""
+        if not self._search_built:
+            self._build_search()
+        self._ensure_vocab()
+
+    def _ensure_vocab(self) -> None:
+        """The words fuzzy matching compares against: every Latin word of 3+ letters in names,
+        cities, contacts and pinyin keys, found in one pass over all the text joined."""
+        if self._vocab_built_for is self._hay:
+            return
+        big = _SEP.join(self._hay)
+        self._big = big
+        self._starts = list(accumulate((len(h) + 1 for h in self._hay), initial=0))
+        self._vocab_words = list(set(_LATIN_WORD.findall(big)))
+        self._positions_cache: dict[str, list[int]] = {}
+        self._prefix_cache: dict[int, list[str]] = {}
+        self._vocab_built_for = self._hay
+
+    def _positions_of(self, text: str) -> list[int]:
+        """Positions whose haystack contains ``text`` (found with str.find over the joined text)."""
+        cached = self._positions_cache.get(text)
+        if cached is not None:
+            return cached
+        big, starts = self._big, self._starts
+        positions = []
+        index = big.find(text)
+        while index != -1:
+            position = bisect_right(starts, index) - 1
+            positions.append(position)
+            index = big.find(text, starts[position + 1]) if position + 1 < len(starts) else -1
+        self._positions_cache[text] = positions
+        return positions
 
     def changed(self, cid: str, old: dict | None, new: dict | None) -> None:
         """Keep the indexes right after one customer changed (None = absent)."""
@@ -213,37 +259,45 @@ class CustomerIndex:
                         break
         if len(matches) < FUZZY_WHEN_FEWER_THAN and len(ranked) < limit:
             exact = set(matches)
-            ranked.extend(i for i in self._fuzzy(terms) if i not in exact)
+            ranked.extend(i for i in self._fuzzy(terms, limit) if i not in exact)
         order = self._order
         return [order[i] for i in ranked[:limit]]
 
-    def _fuzzy(self, terms: list[str]) -> list[int]:
-        """Positions whose words are within a typo or two of every term, best first.
+    def _fuzzy(self, terms: list[str], limit: int = 200) -> list[int]:
+        """Positions within a typo or two of every term, best first.
 
-        A term is compared with whole words and with the starts of longer words (a typo in a
-        half-typed word), both with rapidfuzz's C scorer over the deduplicated vocabulary.
+        Each term is compared (rapidfuzz, C scorer) with the vocabulary's words and with the
+        starts of longer words (a typo in a half-typed word); the best few words are then
+        looked up in the joined text.
         """
         from rapidfuzz import fuzz, process
 
+        self._ensure_vocab()
         scores: dict[int, float] | None = None
         for term in terms:
             term_scores: dict[int, float] = {}
             if len(term) >= FUZZY_MIN_LENGTH:
                 cutoff = 80 if len(term) >= 5 else 75
-                for vocab, words in (
-                    (self._vocab, self._vocab_words),
-                    self._prefix_vocab(len(term)),
-                ):
+                found = [
+                    (score, word)
+                    for words in (self._vocab_words, self._prefixes(len(term)))
                     for word, score, _ in process.extract(
-                        term, words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=30
+                        term, words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
+                    )
+                ]
+                found.sort(key=lambda pair: -pair[0])
+                for n, (score, word) in enumerate(found):
+                    for position in self._positions_of(word):
+                        if score > term_scores.get(position, 0):
+                            term_scores[position] = score
+                    # one term: the best words already give a full page of results
+                    if len(terms) == 1 and len(term_scores) >= limit and (
+                        n + 1 == len(found) or found[n + 1][0] < score
                     ):
-                        for position in vocab[word]:
-                            if score > term_scores.get(position, 0):
-                                term_scores[position] = score
+                        break
             if len(terms) > 1:  # a term typed right counts fully
-                for position, hay in enumerate(self._hay):
-                    if term in hay:
-                        term_scores[position] = 100.0
+                for position in self._positions_of(term):
+                    term_scores[position] = 100.0
             if scores is None:
                 scores = term_scores
             else:
@@ -253,16 +307,10 @@ class CustomerIndex:
         ranked = sorted((scores or {}).items(), key=lambda item: (-item[1], item[0]))
         return [position for position, _ in ranked]
 
-    def _prefix_vocab(self, length: int) -> tuple[dict[str, list[int]], list[str]]:
-        """The first ``length`` characters of every longer word, mapped to positions (cached)."""
-        cache = self.__dict__.setdefault("_prefix_cache", {})
-        if cache.get("of") is not self._vocab:
-            cache.clear()
-            cache["of"] = self._vocab
-        if length not in cache:
-            prefixes: dict[str, list[int]] = defaultdict(list)
-            for word, positions in self._vocab.items():
-                if len(word) > length:
-                    prefixes[word[:length]].extend(positions)
-            cache[length] = (dict(prefixes), list(prefixes))
-        return cache[length]
+    def _prefixes(self, length: int) -> list[str]:
+        """The first ``length`` letters of every longer vocabulary word (cached per length)."""
+        cached = self._prefix_cache.get(length)
+        if cached is None:
+            cached = list({w[:length] for w in self._vocab_words if len(w) > length})
+            self._prefix_cache[length] = cached
+        return cached

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import os
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -70,6 +72,30 @@ def _now() -> datetime:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+CUSTOMER_DEFAULTS: dict[str, Any] = {
+    name: orjson.loads(orjson.dumps(field.get_default(call_default_factory=True), default=str))
+    for name, field in Customer.model_fields.items()
+    if not field.is_required()
+}
+"""What a customer field reads as when the snapshot leaves it out (None, '' or [])."""
+_SHARED_FIELDS = ("industry", "customer_type", "province", "city", "tier", "stage", "owner_id",
+                  "owner_name", "previous_owner_id")
+
+
+def _compact(record: dict) -> dict:
+    out = {k: v for k, v in record.items() if v is not None and v != "" and v != []}
+    for key in _SHARED_FIELDS:
+        value = out.get(key)
+        if type(value) is str:
+            out[key] = sys.intern(value)
+    return out
+
+
+def _full(record: dict) -> dict:
+    """A customer as callers see it: every field present (fresh lists, safe to change)."""
+    return {**CUSTOMER_DEFAULTS, "search_keys": [], "product_lines": [], "contacts": [], **record}
 
 
 def _later(a: Any, b: Any) -> bool:
@@ -186,11 +212,17 @@ class Store:
         home.mkdir(parents=True, exist_ok=True)
         store = cls(home)
         store._file_lock.acquire()
+        collecting = gc.isenabled()
+        gc.disable()  # 50,000 records are all alive: collecting them midway only costs time
         try:
             store._load()
         except BaseException:
             store._file_lock.release()
             raise
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()  # the loaded records need no cyclic collection: keep them out of it
         return store
 
     def close(self) -> None:
@@ -269,6 +301,12 @@ class Store:
             self._archive = _empty_archive()
             self._journal["cursor"] = None
             self._clear_bootstrap_pages()
+        customers = self._snap["customers"]
+        for record in customers.values():
+            for key in _SHARED_FIELDS:
+                value = record.get(key)
+                if type(value) is str:
+                    record[key] = sys.intern(value)
         self._load_bootstrap_pages()
         self._session = self._read_small(locations.SESSION, dict, "the login session")
         self._drafts_doc = self._read_small(locations.DRAFTS, dict, "saved drafts") or {}
@@ -572,7 +610,13 @@ class Store:
     @_locked
     def customer(self, customer_id: str) -> dict | None:
         record = self._customers.get(customer_id)
-        return dict(record) if record is not None else None
+        return _full(record) if record is not None else None
+
+    @_locked
+    def warm_up(self) -> None:
+        """Build the search index now rather than at the first keystroke (call it from a
+        worker after the first frame; open() leaves it out to start faster)."""
+        self._index.warm_up()
 
     @_locked
     def customer_count(self) -> int:
@@ -581,7 +625,7 @@ class Store:
     @_locked
     def search(self, query: str, limit: int = 200) -> list[dict]:
         """Customers matching ``query`` (substring, pinyin full/initials, fuzzy), best first."""
-        return [dict(self._customers[cid]) for cid in self._index.search(query, limit)]
+        return [_full(self._customers[cid]) for cid in self._index.search(query, limit)]
 
     @_locked
     def search_ids(self, query: str, limit: int = 200) -> list[str]:
@@ -607,7 +651,7 @@ class Store:
         if not text:
             raise NotFound("no customer given")
         if text in self._customers:
-            return dict(self._customers[text])
+            return _full(self._customers[text])
         matches = self.search(text, limit=50)
         if not matches:
             raise NotFound(f"no customer matches {text!r}")
@@ -1043,7 +1087,7 @@ class Store:
         if "name" in changed:
             changed["search_keys"] = pinyin_keys(merged["name"])
         if not changed:
-            return dict(customer)
+            return _full(customer)
 
         def change(journal: dict) -> None:
             journal["customers"].setdefault(customer_id, {})
@@ -1057,7 +1101,7 @@ class Store:
 
         self._commit_journal(change)
         self._refresh_customers([customer_id])
-        return dict(self._customers[customer_id])
+        return _full(self._customers[customer_id])
 
     def _in_territory(self, customer: dict) -> bool:
         me = self.me or {}
@@ -1113,7 +1157,7 @@ class Store:
 
         self._commit_journal(change)
         self._refresh_customers([customer_id])
-        return dict(self._customers[customer_id])
+        return _full(self._customers[customer_id])
 
     @_locked
     def create_customer(self, fields: dict) -> dict:
@@ -1142,7 +1186,7 @@ class Store:
 
         self._commit_journal(change)
         self._refresh_customers([customer["id"]])
-        return dict(self._customers[customer["id"]])
+        return _full(self._customers[customer["id"]])
 
     # ================================================================== drafts
 
@@ -1210,9 +1254,11 @@ class Store:
 
     @staticmethod
     def _prepare_customer(record: dict) -> dict:
+        """A pulled customer as the snapshot keeps it: pinyin keys filled in, empty fields left
+        out (they come back as defaults on read) and repeated values shared, to save memory."""
         if not record.get("search_keys") and has_han(record.get("name") or ""):
             record = {**record, "search_keys": pinyin_keys(record["name"])}
-        return record
+        return _compact(record)
 
     def _apply_server_change(self, snap: dict, archive: dict, change: dict) -> str | None:
         """Apply one pulled change to ``snap``/``archive``; the customer id it touched, if any."""
