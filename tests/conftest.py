@@ -28,7 +28,7 @@ def require_or_skip(what: str, available: bool, env_flag: str) -> None:
         return
     if os.environ.get(env_flag):
         pytest.fail(f"{what} is required here ({env_flag} is set) but is not available")
-    pytest.skip(f"{what} is not available on this machine")
+    pytest.skip(reason=f"{what} is not available on this machine (only PostgreSQL or tmux skip)")
 
 
 @pytest.fixture
