@@ -1,0 +1,209 @@
+"""`fieldrep-server`: run the server and administer the organisation.
+
+Every command exits 0 on success; on failure it prints one clear line on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from server import db, domain
+from server.clikit import CliError, open_engine, safe_url, split_list
+from server.org import OrgError, add_rep, add_team, add_territory, revoke_tokens
+from sync.protocol.models import Grouping
+
+log = logging.getLogger("fieldrep.server")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    open_engine(args, create=True)
+    print(f"database ready: {safe_url(db.database_url(args.database))}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    engine = open_engine(args, create=True)
+    app = create_app(engine=engine)
+    interval = float(os.environ.get("FIELDREP_RECLAIM_INTERVAL", "300"))
+
+    stop = threading.Event()
+
+    def reclaimer() -> None:
+        while not stop.wait(interval):
+            try:
+                returned = _reclaim_once(engine)
+                if returned:
+                    log.info("reclaim: %d customer(s) returned to the pool", returned)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("reclaim failed")
+
+    threading.Thread(target=reclaimer, name="reclaim", daemon=True).start()
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port must be between 1 and 65535, not {args.port}")
+    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get(
+        "FIELDREP_LOG_LEVEL", "warning"), access_log=False)
+    return 0
+
+
+def _reclaim_once(engine) -> int:
+    with db.writing(engine) as conn:
+        return len(domain.reclaim(conn))
+
+
+def cmd_add_team(args: argparse.Namespace) -> int:
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        team = add_team(conn, args.name, args.grouping)
+    print(f"team {team['name']} ({team['grouping']}): {team['id']}")
+    return 0
+
+
+def cmd_add_territory(args: argparse.Namespace) -> int:
+    if not (args.provinces or args.cities or args.industries or args.customer_types):
+        print("note: a territory with no provinces, cities, industries or customer types "
+              "covers every customer", file=sys.stderr)
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        territory = add_territory(
+            conn, args.name, provinces=split_list(args.provinces), cities=split_list(args.cities),
+            industries=split_list(args.industries), customer_types=split_list(args.customer_types),
+        )
+    print(f"territory {territory['name']}: {territory['id']}")
+    return 0
+
+
+def cmd_add_rep(args: argparse.Namespace) -> int:
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        rep, token = add_rep(conn, args.name, team=args.team,
+                             territories=split_list(args.territories), role=args.role)
+    print(f"{rep['role']} {rep['name']}: {rep['id']}")
+    print("token (shown only now; give it to them for `fieldrep login`):")
+    print(token)
+    return 0
+
+
+def cmd_revoke_token(args: argparse.Namespace) -> int:
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        count = revoke_tokens(conn, args.rep)
+    print(f"revoked {count} token(s) of {args.rep}; issue a new one with add-rep for a new rep")
+    return 0
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        summary = domain.assign(conn, {"id": "admin", "role": "admin", "name": "admin"},
+                                args.strategy, args.team)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
+    for decision in summary["decisions"]:
+        print(f"{decision['customer']} → {decision['rep']}  ({decision['why']})")
+    shares = ", ".join(f"{name} {count}" for name, count in summary["per_rep"].items())
+    print(f"assigned {summary['assigned']} customer(s) by {summary['strategy']}; "
+          f"{summary['skipped']} left in the pool (no eligible rep). Per rep: {shares}")
+    return 0
+
+
+def cmd_reclaim(args: argparse.Namespace) -> int:
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        returned = domain.reclaim(conn)
+    for customer in returned:
+        print(f"{customer['name']}: back to the pool")
+    print(f"{len(returned)} customer(s) returned to the pool")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
+    parser = argparse.ArgumentParser(
+        prog="fieldrep-server",
+        description="The fieldrep team server: sync, the organisation and the sales rules.",
+    )
+    parser.add_argument("--database", metavar="URL",
+                        help="sqlite:///path or postgresql+psycopg://… "
+                             "(default: FIELDREP_DATABASE_URL, else sqlite:///fieldrep.db)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    runners: dict[str, Callable] = {}
+
+    def command(name: str, runner: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        runners[name] = runner
+        return p
+
+    command("init", cmd_init, "create the database schema (safe to run again)")
+    p = command("serve", cmd_serve, "run the HTTP API (and return lapsed claims to the pool)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p = command("add-team", cmd_add_team, "add a team")
+    p.add_argument("name")
+    p.add_argument("--grouping", choices=[g.value for g in Grouping], default="region")
+    p = command("add-territory", cmd_add_territory, "add a territory")
+    p.add_argument("name")
+    p.add_argument("--provinces", metavar="A,B")
+    p.add_argument("--cities", metavar="A,B")
+    p.add_argument("--industries", metavar="A,B")
+    p.add_argument("--customer-types", metavar="A,B")
+    p = command("add-rep", cmd_add_rep, "add a rep and print their token once")
+    p.add_argument("name")
+    p.add_argument("--team")
+    p.add_argument("--territories", metavar="A,B", default="")
+    p.add_argument("--role", choices=["rep", "manager", "admin"], default="rep")
+    p = command("revoke-token", cmd_revoke_token, "revoke every token of a rep")
+    p.add_argument("rep", metavar="REP")
+    p = command("assign", cmd_assign, "share the pool out to a team's reps")
+    p.add_argument("--strategy", required=True, choices=list(domain.STRATEGIES))
+    p.add_argument("--team")
+    p.add_argument("--json", action="store_true")
+    command("reclaim", cmd_reclaim, "return customers whose protection lapsed to the pool")
+
+    for module_name in ("seed", "csv_import", "export"):
+        module = __import__(f"server.{module_name}", fromlist=["add_parser", "run"])
+        name, runner = module.add_parser(sub)
+        runners[name] = runner
+    return parser, runners
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser, runners = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return runners[args.command](args) or 0
+    except (CliError, OrgError, OSError) as error:
+        print(f"fieldrep-server: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        print(f"fieldrep-server: database error: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

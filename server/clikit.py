@@ -1,0 +1,43 @@
+"""What every `fieldrep-server` command shares: its error type and opening the database."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from server import db
+from server.org import ensure_policy
+
+
+class CliError(Exception):
+    pass
+
+
+def split_list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def open_engine(args: argparse.Namespace, *, create: bool = False):
+    url = db.database_url(args.database)
+    try:
+        engine = db.make_engine(url)
+        if create:
+            db.create_schema(engine)
+            with db.writing(engine) as conn:
+                ensure_policy(conn)
+        else:
+            with db.reading(engine) as conn:
+                db.feed_position(conn)
+    except SQLAlchemyError as error:
+        hint = "" if create else " (run `fieldrep-server init` first?)"
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        raise CliError(f"cannot use the database {safe_url(url)}: {reason}{hint}") from None
+    return engine
+
+
+def safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,186 @@
+"""`fieldrep-server import-customers FILE.csv`: every row checked, errors with their line numbers.
+
+A file with a bad row imports nothing, unless ``--skip-bad`` (then the good rows go in and the bad
+ones are listed). Imported customers enter the change feed, so laptops pull them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from server import db
+from server.org import Org
+from sync.protocol import rules
+from sync.protocol.models import Customer
+from sync.protocol.search_keys import pinyin_keys
+
+COLUMNS = ("id", "name", "industry", "customer_type", "province", "city", "address", "tier",
+           "stage", "product_lines", "contact_name", "contact_title", "contact_phone",
+           "contact_email", "owner", "lat", "lon")
+
+
+class ImportError_(ValueError):
+    pass
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportError_(f"{path}: not UTF-8 or GB18030 text")
+
+
+def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:
+    """(customers ready to write, errors as 'line N: …')."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    if "name" not in header:
+        raise ImportError_("the header row has no 'name' column "
+                           f"(columns: {', '.join(COLUMNS)})")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise ImportError_(f"unknown column(s) {', '.join(unknown)} "
+                           f"(columns: {', '.join(COLUMNS)})")
+    reader.fieldnames = header
+    reps_by_name = {r["name"]: r for r in org.reps.values()}
+    customers, errors, seen = [], [], {}
+    now = db.now_utc()
+    for row in reader:
+        line = reader.line_num
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        if not any(row.values()):
+            continue
+        try:
+            customer = _customer(row, reps_by_name, org, now)
+        except (ValueError, ValidationError) as error:
+            errors.append(f"line {line}: {_why(error)}")
+            continue
+        if customer["id"] in seen:
+            errors.append(f"line {line}: id {customer['id']} repeats line {seen[customer['id']]}")
+            continue
+        seen[customer["id"]] = line
+        customers.append(customer)
+    return customers, errors
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg')}"
+    return str(error)
+
+
+def _customer(row: dict, reps_by_name: dict, org: Org, now: Any) -> dict:
+    if not row.get("name"):
+        raise ValueError("name is empty")
+    data: dict[str, Any] = {
+        "id": row.get("id") or str(uuid.uuid4()),
+        "name": row["name"],
+        "industry": row.get("industry", ""),
+        "province": row.get("province", ""),
+        "city": row.get("city", ""),
+        "address": row.get("address", ""),
+        "product_lines": [p.strip() for p in row.get("product_lines", "").split(";") if p.strip()],
+    }
+    for key in ("customer_type", "tier", "stage"):
+        if row.get(key):
+            data[key] = row[key]
+    for key in ("lat", "lon"):
+        if row.get(key):
+            try:
+                data[key] = float(row[key])
+            except ValueError:
+                raise ValueError(f"{key}: {row[key]!r} is not a number") from None
+    if row.get("contact_name"):
+        data["contacts"] = [{"name": row["contact_name"], "title": row.get("contact_title", ""),
+                             "phone": row.get("contact_phone", ""),
+                             "email": row.get("contact_email", "")}]
+    elif any(row.get(k) for k in ("contact_title", "contact_phone", "contact_email")):
+        raise ValueError("contact details without a contact_name")
+    if row.get("owner"):
+        rep = reps_by_name.get(row["owner"])
+        if rep is None:
+            raise ValueError(f"owner {row['owner']!r} is not a rep")
+        data.update(owner_id=rep["id"], owner_name=rep["name"], claimed_at=now.isoformat(),
+                    protected_until=rules.protection_on_claim(now, org.policy).isoformat())
+    customer = Customer.model_validate(data).model_dump(mode="json")
+    customer["search_keys"] = pinyin_keys(customer["name"])
+    customer["version"] = 1
+    customer["updated_at"] = now.isoformat()
+    return customer
+
+
+def import_customers(engine, text: str, *, skip_bad: bool) -> tuple[int, int, list[str]]:
+    """(new, updated, errors). Nothing is written when there are errors and not ``skip_bad``."""
+    with db.writing(engine) as conn:
+        org = Org.load(conn)
+        customers, errors = parse_rows(text, org)
+        if errors and not skip_bad:
+            return 0, 0, errors
+        fresh, updated = [], 0
+        for customer in customers:
+            existing = db.get_record(conn, "customer", customer["id"])
+            if existing is None:
+                fresh.append((customer, org.customer_audience(customer)))
+                continue
+            merged = {**existing, **{k: v for k, v in customer.items()
+                                     if k not in ("owner_id", "owner_name", "claimed_at",
+                                                  "protected_until") or customer.get("owner_id")}}
+            merged["version"] = existing.get("version", 0) + 1
+            db.put_record(conn, "customer", merged, org.customer_audience(merged),
+                          reason="imported")
+            updated += 1
+        db.put_many(conn, "customer", fresh, reason="imported")
+        db.record_audit(conn, "admin", "import",
+                        f"imported {len(fresh)} new and {updated} updated customer(s)")
+    return len(fresh), updated, errors
+
+
+def run(args: argparse.Namespace) -> int:
+    from server.clikit import CliError, open_engine
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        text = read_text(path)
+        engine = open_engine(args)
+        new, updated, errors = import_customers(engine, text, skip_bad=args.skip_bad)
+    except ImportError_ as error:
+        raise CliError(f"{path}: {error}") from None
+    except csv.Error as error:
+        raise CliError(f"{path}: not a readable CSV file: {error}") from None
+    import sys
+
+    for message in errors[:200]:
+        print(f"{path}: {message}", file=sys.stderr)
+    if len(errors) > 200:
+        print(f"{path}: … and {len(errors) - 200} more bad rows", file=sys.stderr)
+    if errors and not args.skip_bad:
+        print(f"fieldrep-server: {path}: {len(errors)} bad row(s); nothing imported "
+              "(fix them, or pass --skip-bad to import the good rows)", file=sys.stderr)
+        return 1
+    skipped = f", {len(errors)} bad row(s) skipped" if errors else ""
+    print(f"imported {new} new and {updated} updated customer(s){skipped}")
+    return 0
+
+
+def add_parser(sub: Any) -> tuple[str, Any]:
+    p = sub.add_parser("import-customers", help="import customers from a CSV file",
+                       description="Import customers from a CSV file with a header row: "
+                                   + ", ".join(COLUMNS))
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="import the good rows even when some rows are bad")
+    return "import-customers", run

@@ -1,0 +1,443 @@
+"""The sales rules the server decides, with its own clock: mutations, claims, the pool, assignment.
+
+Every function here runs inside one writing transaction the caller opened (server.db.writing), so
+a mutation, its change rows, its audit entries and the device's ``last_mid`` commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy.engine import Connection
+
+from server import db
+from server.org import Org, OrgError
+from sync.protocol import rules
+from sync.protocol.models import (
+    CUSTOMER_EDITABLE_FIELDS,
+    Customer,
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
+    FollowUp,
+    Mutation,
+    MutationKind,
+    MutationResult,
+    ResultStatus,
+    Visit,
+)
+from sync.protocol.search_keys import pinyin_keys
+
+FEEDBACK_UPDATABLE = frozenset({"status", "resolution"})
+FOLLOWUP_UPDATABLE = frozenset({"status", "snoozed_until", "due", "title"})
+
+
+class Refused(Exception):
+    """A mutation the rules turn down: final, with a reason for the rep."""
+
+    def __init__(self, reason: str, record: dict | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.record = record
+
+
+def _problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "record"
+    return f"{where}: {first.get('msg', 'invalid')}"
+
+
+def _validated(model: type, data: dict) -> dict:
+    try:
+        return model.model_validate(data).model_dump(mode="json")
+    except ValidationError as error:
+        raise Refused(f"invalid {model.__name__.lower()}: {_problem(error)}") from None
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def apply_mutation(conn: Connection, org: Org, rep: dict, mutation: Mutation,
+                   now: datetime) -> MutationResult:
+    kind = mutation.kind
+    entity = kind.value.split(".")[0]
+    base = {"op_id": mutation.op_id, "mid": mutation.mid, "entity": entity,
+            "record_id": mutation.record_id}
+    try:
+        handler = HANDLERS[kind]
+        status, record, conflicts = handler(conn, org, rep, mutation, now)
+    except Refused as refused:
+        return MutationResult(**base, status=ResultStatus.rejected, reason=refused.reason,
+                              record=refused.record,
+                              version=(refused.record or {}).get("version"))
+    return MutationResult(**base, status=status, record=record,
+                          version=(record or {}).get("version"), conflicts=conflicts or [])
+
+
+def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> dict:
+    customer = db.get_record(conn, "customer", customer_id, lock=lock)
+    if customer is None:
+        raise Refused(f"unknown customer {customer_id}")
+    return customer
+
+
+def _may_touch_history(org: Org, rep: dict, customer: dict) -> None:
+    """Visits and feedback: own customers, or any customer inside the rep's territories."""
+    if customer.get("owner_id") == rep["id"] or org.in_territory(rep["id"], customer):
+        return
+    if rep["id"] in org.customer_audience(customer):  # a manager, for their team
+        return
+    raise Refused(f"{customer['name']} is outside your territories")
+
+
+def _save_customer(conn: Connection, org: Org, customer: dict, *, reason: str | None = None,
+                   field_versions: dict[str, int] | None = None) -> dict:
+    return db.put_record(conn, "customer", customer, org.customer_audience(customer),
+                         reason=reason, field_versions=field_versions)
+
+
+def _visit_create(conn, org, rep, mutation, now):
+    existing = db.get_record(conn, "visit", mutation.record_id)
+    if existing is not None:
+        return ResultStatus.applied, existing, None
+    customer = _customer(conn, mutation.fields.get("customer_id") or "", lock=True)
+    _may_touch_history(org, rep, customer)
+    owner = customer.get("owner_id")
+    visit = _validated(Visit, {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"],
+                               "non_owner": bool(owner and owner != rep["id"]), "version": 1})
+    db.put_record(conn, "visit", visit, org.history_audience(visit, customer),
+                  previous_audience=set())
+    at = min(rules.as_datetime(visit["at"]) or now, now)
+    updated = dict(customer)
+    last = rules.as_datetime(customer.get("last_visit_at"))
+    if last is None or at > last:
+        updated["last_visit_at"] = at.isoformat()
+    if owner == rep["id"]:
+        if visit.get("amount") and not customer.get("deal_at"):
+            updated["deal_at"] = now.isoformat()
+        until = rules.protection_after_owner_visit(
+            rules.as_datetime(customer.get("claimed_at")),
+            rules.as_datetime(customer.get("protected_until")),
+            now, bool(updated.get("deal_at")), org.policy,
+        )
+        updated["protected_until"] = until.isoformat()
+    if updated != customer:
+        updated["version"] = customer.get("version", 0) + 1
+        updated["updated_at"] = now.isoformat()
+        _save_customer(conn, org, updated, reason="visit logged")
+    if visit["non_owner"]:
+        db.record_audit(conn, rep["id"], "non-owner-visit",
+                        f"{rep['name']} visited {customer['name']}, owned by "
+                        f"{customer.get('owner_name') or owner}", entity="visit",
+                        record_id=visit["id"], at=now)
+    return ResultStatus.applied, visit, None
+
+
+def _feedback_create(conn, org, rep, mutation, now):
+    existing = db.get_record(conn, "feedback", mutation.record_id)
+    if existing is not None:
+        return ResultStatus.applied, existing, None
+    customer = _customer(conn, mutation.fields.get("customer_id") or "")
+    _may_touch_history(org, rep, customer)
+    data = {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"], "version": 1}
+    feedback = _validated(Feedback, data)
+    if feedback["kind"] == FeedbackKind.satisfaction and feedback.get("score") is None:
+        raise Refused("a satisfaction feedback needs a score from 1 to 5")
+    if feedback["kind"] == FeedbackKind.complaint:
+        feedback["status"] = feedback.get("status") or FeedbackStatus.open.value
+        feedback["severity"] = feedback.get("severity") or "medium"
+    db.put_record(conn, "feedback", feedback, org.history_audience(feedback, customer),
+                  previous_audience=set())
+    return ResultStatus.applied, feedback, None
+
+
+def _history_update(entity: str, model: type, allowed: frozenset[str]):
+    def handler(conn, org, rep, mutation, now):
+        record = db.get_record(conn, entity, mutation.record_id, lock=True)
+        if record is None:
+            raise Refused(f"unknown {entity} {mutation.record_id}")
+        customer = db.get_record(conn, "customer", record.get("customer_id") or "")
+        mine = record.get("rep_id") == rep["id"]
+        if not mine and rep["id"] not in org.history_audience(record, customer):
+            raise Refused(f"this {entity} belongs to someone else")
+        unknown = set(mutation.fields) - allowed
+        if unknown:
+            raise Refused(f"{sorted(unknown)[0]} cannot be changed")
+        updated = _validated(model, {**record, **mutation.fields})
+        updated["version"] = record.get("version", 1) + 1
+        db.put_record(conn, entity, updated, org.history_audience(updated, customer))
+        return ResultStatus.applied, updated, None
+
+    return handler
+
+
+def _followup_create(conn, org, rep, mutation, now):
+    existing = db.get_record(conn, "followup", mutation.record_id)
+    if existing is not None:
+        return ResultStatus.applied, existing, None
+    customer = _customer(conn, mutation.fields.get("customer_id") or "")
+    _may_touch_history(org, rep, customer)
+    followup = _validated(FollowUp, {**mutation.fields, "id": mutation.record_id,
+                                     "rep_id": rep["id"], "version": 1})
+    db.put_record(conn, "followup", followup, org.history_audience(followup, customer),
+                  previous_audience=set())
+    return ResultStatus.applied, followup, None
+
+
+def _customer_create(conn, org, rep, mutation, now):
+    existing = db.get_record(conn, "customer", mutation.record_id)
+    if existing is not None:
+        if existing.get("owner_id") == rep["id"] or rep["id"] in org.customer_audience(existing):
+            return ResultStatus.applied, existing, None
+        raise Refused("a customer with this id exists already")
+    fields = {k: v for k, v in mutation.fields.items() if k in CUSTOMER_EDITABLE_FIELDS}
+    customer = _validated(Customer, {**fields, "id": mutation.record_id})
+    if org.rep_territories(rep["id"]) and not org.in_territory(rep["id"], customer):
+        raise Refused(f"{customer['name']} is outside your territories")
+    customer.update(
+        search_keys=pinyin_keys(customer["name"]), owner_id=rep["id"], owner_name=rep["name"],
+        claimed_at=now.isoformat(),
+        protected_until=rules.protection_on_claim(now, org.policy).isoformat(),
+        version=1, updated_at=now.isoformat(),
+    )
+    db.put_record(conn, "customer", customer, org.customer_audience(customer),
+                  previous_audience=set(), reason="new customer", field_versions={})
+    db.record_audit(conn, rep["id"], "create", f"{rep['name']} added {customer['name']}",
+                    entity="customer", record_id=customer["id"], at=now)
+    return ResultStatus.applied, customer, None
+
+
+def _customer_update(conn, org, rep, mutation, now):
+    customer = _customer(conn, mutation.record_id, lock=True)
+    if not org.can_write_customer(rep["id"], customer):
+        who = customer.get("owner_name") or "another rep"
+        reason = (f"owned by {who}" if customer.get("owner_id")
+                  else f"{customer['name']} is outside your territories")
+        raise Refused(reason, customer)
+    fields = dict(mutation.fields)
+    fields.pop("search_keys", None)
+    unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS
+    if unknown:
+        raise Refused(f"{sorted(unknown)[0]} cannot be changed by an edit", customer)
+    field_versions = db.get_field_versions(conn, "customer", customer["id"])
+    base = mutation.base_version if mutation.base_version is not None else customer["version"]
+    conflicts, apply = [], {}
+    for name, mine in fields.items():
+        theirs = customer.get(name)
+        if field_versions.get(name, 0) > base and theirs != mine:
+            conflicts.append({"field": name, "mine": mine, "theirs": theirs})
+        else:
+            apply[name] = mine
+    updated = customer
+    if apply:
+        merged = _validated(Customer, {**customer, **apply})
+        changed = [n for n in apply if merged.get(n) != customer.get(n)]
+        if changed:
+            version = customer["version"] + 1
+            if "name" in changed:
+                merged["search_keys"] = pinyin_keys(merged["name"])
+            merged["version"] = version
+            merged["updated_at"] = now.isoformat()
+            field_versions.update({n: version for n in changed})
+            updated = _save_customer(conn, org, merged, reason="edited",
+                                     field_versions=field_versions)
+    if conflicts:
+        return ResultStatus.conflict, updated, conflicts
+    return ResultStatus.applied, updated, None
+
+
+def _claims_today(conn: Connection, org: Org, rep_id: str, now: datetime) -> int:
+    tz = ZoneInfo(org.policy.timezone)
+    start = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(db.audit).where(
+            db.audit.c.actor == rep_id, db.audit.c.action == "claim",
+            db.audit.c.at >= db.iso(start),
+        )
+    ).scalar_one()
+
+
+def held_count(conn: Connection, rep_id: str) -> int:
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(db.records).where(
+            db.records.c.entity == "customer", db.records.c.owner_id == rep_id
+        )
+    ).scalar_one()
+
+
+def _customer_claim(conn, org, rep, mutation, now):
+    customer = _customer(conn, mutation.record_id, lock=True)
+    if customer.get("owner_id") == rep["id"] and not rules.protection_lapsed(customer, now):
+        return ResultStatus.applied, customer, None  # already theirs: the claim is satisfied
+    reason = rules.claim_refusal(
+        customer, rep["id"], in_territory=org.in_territory(rep["id"], customer), now=now,
+        claims_today=_claims_today(conn, org, rep["id"], now),
+        held=held_count(conn, rep["id"]), policy=org.policy,
+    )
+    if reason:
+        raise Refused(reason, customer)
+    claimed = _own(customer, rep, now, org)
+    _save_customer(conn, org, claimed, reason=f"claimed by {rep['name']}")
+    db.record_audit(conn, rep["id"], "claim",
+                    f"{rep['name']} claimed {customer['name']}; protected until "
+                    f"{claimed['protected_until'][:10]}", entity="customer",
+                    record_id=customer["id"], at=now)
+    return ResultStatus.applied, claimed, None
+
+
+def _own(customer: dict, rep: dict, now: datetime, org: Org) -> dict:
+    owned = dict(customer)
+    if customer.get("owner_id") and customer.get("owner_id") != rep["id"]:
+        owned["previous_owner_id"] = customer["owner_id"]
+    owned.update(
+        owner_id=rep["id"], owner_name=rep["name"], claimed_at=now.isoformat(),
+        protected_until=rules.protection_on_claim(now, org.policy).isoformat(),
+        version=customer.get("version", 0) + 1, updated_at=now.isoformat(),
+    )
+    return owned
+
+
+HANDLERS: dict[MutationKind, Any] = {
+    MutationKind.visit_create: _visit_create,
+    MutationKind.feedback_create: _feedback_create,
+    MutationKind.feedback_update: _history_update("feedback", Feedback, FEEDBACK_UPDATABLE),
+    MutationKind.followup_create: _followup_create,
+    MutationKind.followup_update: _history_update("followup", FollowUp, FOLLOWUP_UPDATABLE),
+    MutationKind.customer_create: _customer_create,
+    MutationKind.customer_update: _customer_update,
+    MutationKind.customer_claim: _customer_claim,
+}
+
+
+# --------------------------------------------------------------------------- the pool
+
+
+def reclaim(conn: Connection, now: datetime | None = None) -> list[dict]:
+    """Customers whose protection lapsed with no visit return to the pool; returns them."""
+    now = now or db.now_utc()
+    org = Org.load(conn)
+    rows = conn.execute(
+        sa.select(db.records.c.id).where(
+            db.records.c.entity == "customer", db.records.c.owner_id.is_not(None),
+            db.records.c.protected_until.is_not(None), db.records.c.protected_until <= db.iso(now),
+        ).order_by(db.records.c.id)
+    ).all()
+    returned = []
+    for (customer_id,) in rows:
+        customer = db.get_record(conn, "customer", customer_id, lock=True)
+        if customer is None or not rules.protection_lapsed(customer, now):
+            continue
+        owner_name = customer.get("owner_name") or customer.get("owner_id")
+        until = (rules.as_datetime(customer.get("protected_until")) or now).date().isoformat()
+        why = f"protection of {owner_name} lapsed on {until} without a visit: back to the pool"
+        pooled = dict(customer)
+        pooled.update(
+            previous_owner_id=customer["owner_id"], owner_id=None, owner_name=None,
+            claimed_at=None, protected_until=None,
+            cooloff_until=(now + timedelta(days=org.policy.cooloff_days)).isoformat(),
+            version=customer.get("version", 0) + 1, updated_at=now.isoformat(),
+        )
+        _save_customer(conn, org, pooled, reason=why)
+        db.record_audit(conn, "server", "reclaim", why, entity="customer",
+                        record_id=customer_id, at=now)
+        returned.append(pooled)
+    return returned
+
+
+STRATEGIES = ("round-robin", "region", "customer-type", "industry")
+
+
+def _candidates_for(strategy: str, org: Org, reps: list[dict], customer: dict) -> list[dict]:
+    if strategy == "round-robin":
+        return reps
+
+    def lists(rep: dict, key: str) -> list[str]:
+        return [v for t in org.rep_territories(rep["id"]) for v in t.get(key) or ()]
+
+    if strategy == "region":
+        return [r for r in reps if customer.get("city") in lists(r, "cities")
+                or customer.get("province") in lists(r, "provinces")]
+    if strategy == "customer-type":
+        return [r for r in reps if customer.get("customer_type") in lists(r, "customer_types")]
+    return [r for r in reps if customer.get("industry") in lists(r, "industries")]
+
+
+def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None,
+           now: datetime | None = None) -> dict:
+    """Share the pool out to a team's reps by ``strategy``; every decision audited with why."""
+    if strategy not in STRATEGIES:
+        raise OrgError(f"unknown strategy {strategy!r}: use {', '.join(STRATEGIES)}")
+    now = now or db.now_utc()
+    org = Org.load(conn)
+    if team:
+        team_record = org.find_team(team)
+    elif actor.get("team_id"):
+        team_record = org.teams.get(actor["team_id"])
+    else:
+        team_record = None
+    if actor.get("role") == "manager" and team_record and team_record["id"] != actor.get("team_id"):
+        raise OrgError("a manager assigns only within their own team")
+    reps = [r for r in org.reps.values() if r.get("role") == "rep"
+            and (team_record is None or r.get("team_id") == team_record["id"])]
+    reps.sort(key=lambda r: (r["name"], r["id"]))
+    if not reps:
+        raise OrgError("no reps to assign to")
+    held = {r["id"]: held_count(conn, r["id"]) for r in reps}
+    this_round = {r["id"]: 0 for r in reps}
+    pool = conn.execute(
+        sa.select(db.records.c.record).where(
+            db.records.c.entity == "customer", db.records.c.owner_id.is_(None)
+        ).order_by(db.records.c.name, db.records.c.id)
+    ).all()
+    decisions, skipped = [], 0
+    for (text,) in pool:
+        customer = db.loads(text)
+        candidates = [r for r in _candidates_for(strategy, org, reps, customer)
+                      if held[r["id"]] < org.policy.max_held]
+        if not candidates:
+            skipped += 1
+            continue
+        chosen = min(candidates, key=lambda r: (this_round[r["id"]], held[r["id"]], r["name"]))
+        why = (f"{strategy}: {chosen['name']} had the fewest assignments this round "
+               f"({this_round[chosen['id']]}) among {len(candidates)} eligible")
+        this_round[chosen["id"]] += 1
+        held[chosen["id"]] += 1
+        owned = _own(customer, chosen, now, org)
+        _save_customer(conn, org, owned, reason=f"assigned to {chosen['name']} ({strategy})")
+        db.record_audit(conn, actor["id"], "assign", f"{customer['name']} → {chosen['name']}: {why}",
+                        entity="customer", record_id=customer["id"], at=now)
+        decisions.append({"customer_id": customer["id"], "customer": customer["name"],
+                          "rep_id": chosen["id"], "rep": chosen["name"], "why": why})
+    return {"strategy": strategy, "assigned": len(decisions), "skipped": skipped,
+            "per_rep": {r["name"]: this_round[r["id"]] for r in reps}, "decisions": decisions}
+
+
+def transfer(conn: Connection, actor: dict, customer_id: str, to_rep_id: str,
+             now: datetime | None = None) -> dict:
+    """A manager hands a customer to another rep of their team; visits stay with their authors."""
+    now = now or db.now_utc()
+    org = Org.load(conn)
+    customer = db.get_record(conn, "customer", customer_id, lock=True)
+    if customer is None:
+        raise LookupError(f"unknown customer {customer_id}")
+    target = org.rep(to_rep_id)
+    if target is None:
+        raise LookupError(f"unknown rep {to_rep_id}")
+    if actor.get("role") == "manager":
+        owner_team = (org.rep(customer.get("owner_id")) or {}).get("team_id")
+        if target.get("team_id") != actor.get("team_id") or (
+            owner_team and owner_team != actor.get("team_id")
+        ):
+            raise PermissionError("a manager transfers customers only within their own team")
+    elif actor.get("role") != "admin":
+        raise PermissionError("only a manager or an admin transfers customers")
+    moved = _own(customer, target, now, org)
+    _save_customer(conn, org, moved, reason=f"transferred to {target['name']} by {actor['name']}")
+    db.record_audit(conn, actor["id"], "transfer",
+                    f"{customer['name']}: {customer.get('owner_name') or 'pool'} → {target['name']}",
+                    entity="customer", record_id=customer_id, at=now)
+    return moved

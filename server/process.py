@@ -1,0 +1,102 @@
+"""A real server as a subprocess on loopback, for the tests, the benchmarks and the demo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """``python -m server.cli serve`` on 127.0.0.1, started after ``init``, ready when it answers."""
+
+    def __init__(self, database_url: str, port: int, env: dict[str, str] | None = None) -> None:
+        self.database_url = database_url
+        self.port = port
+        self.env = {**os.environ, **(env or {}), "FIELDREP_DATABASE_URL": database_url}
+        self.env.pop("FIELDREP_HOME", None)
+        self.log_path = Path(tempfile.mkstemp(prefix="fieldrep-server-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @classmethod
+    def start(cls, database_url: str, port: int | None = None,
+              env: dict[str, str] | None = None, timeout: float = 60) -> ServerProcess:
+        server = cls(database_url, port or free_port(), env)
+        init = subprocess.run([sys.executable, "-m", "server.cli", "init"], env=server.env,
+                              capture_output=True, text=True, timeout=timeout)
+        if init.returncode != 0:
+            raise ServerStartError(f"server init failed: {init.stderr.strip() or init.stdout}")
+        server._spawn(timeout)
+        return server
+
+    def _spawn(self, timeout: float) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerStartError(f"the server exited at start:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise ServerStartError(f"the server did not answer within {timeout:.0f} s:\n{self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self, timeout: float = 60) -> None:
+        self.stop()
+        self._spawn(timeout)
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
