@@ -1,0 +1,192 @@
+"""The HTTP client for the fieldrep server: timeouts, retries with backoff and jitter, plain errors.
+
+Every failure becomes one of a few exceptions whose message a rep can read. Retries are bounded
+per call, so a sync never hangs the caller for long; the engine decides what to do next.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from sync.protocol.models import SCHEMA_VERSION
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+BACKOFF_FIRST = 1.0
+BACKOFF_CAP = 300.0
+
+
+class SyncError(Exception):
+    """Something the rep should read; ``str(error)`` is the plain-words message."""
+
+
+class Offline(SyncError):
+    pass
+
+
+class AuthError(SyncError):
+    pass
+
+
+class UpgradeRequired(SyncError):
+    pass
+
+
+class CursorExpired(SyncError):
+    pass
+
+
+class MidGapError(SyncError):
+    def __init__(self, message: str, expected_mid: int) -> None:
+        super().__init__(message)
+        self.expected_mid = expected_mid
+
+
+class ServerError(SyncError):
+    def __init__(self, message: str, status: int = 0, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def backoff_delay(attempt: int, *, first: float = BACKOFF_FIRST, cap: float = BACKOFF_CAP,
+                  rng: Callable[[], float] = random.random) -> float:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, first·2^attempt)]."""
+    return rng() * min(cap, first * (2 ** attempt))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, min(float(value), BACKOFF_CAP))
+    except ValueError:
+        return None
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict) and body.get("detail"):
+        return str(body["detail"])
+    return str(body)[:200]
+
+
+class Client:
+    """One server, one token. ``attempts`` bounds the retries of one call."""
+
+    def __init__(self, server: str, token: str | None, *, attempts: int = 3,
+                 sleep: Callable[[float], None] = time.sleep,
+                 transport: httpx.BaseTransport | None = None,
+                 max_wait: float = 8.0) -> None:
+        self.server = server.rstrip("/")
+        headers = {"X-Fieldrep-Schema": str(SCHEMA_VERSION), "User-Agent": "fieldrep"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.attempts = max(1, attempts)
+        self.sleep = sleep
+        self.max_wait = max_wait
+        self._http = httpx.Client(
+            base_url=self.server, headers=headers, transport=transport,
+            timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- calls
+
+    def health(self, timeout: float = 2.0) -> dict:
+        try:
+            response = self._http.get("/v1/health", timeout=timeout)
+        except httpx.HTTPError as error:
+            raise Offline(_offline_words(self.server, error)) from None
+        if response.status_code != 200:
+            raise ServerError(f"the server answered {response.status_code}", response.status_code)
+        return response.json()
+
+    def register_device(self, name: str) -> dict:
+        return self._call("POST", "/v1/devices", json={"name": name[:80] or "laptop"})
+
+    def me(self) -> dict:
+        return self._call("GET", "/v1/me")
+
+    def push(self, device_id: str, mutations: list[dict]) -> dict:
+        body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": mutations}
+        return self._call("POST", "/v1/sync/push", json=body)
+
+    def pull(self, cursor: str, limit: int = 1000) -> dict:
+        return self._call("GET", "/v1/sync/pull", params={"cursor": cursor, "limit": limit})
+
+    def bootstrap(self, token: str | None, limit: int = 2000) -> dict:
+        params: dict[str, Any] = {"limit": limit}
+        if token:
+            params["token"] = token
+        return self._call("GET", "/v1/sync/bootstrap", params=params)
+
+    # ----------------------------------------------------------------- the one place that retries
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        last: SyncError | None = None
+        for attempt in range(self.attempts):
+            if attempt:
+                wait = backoff_delay(attempt - 1)
+                if isinstance(last, ServerError) and last.retry_after is not None:
+                    wait = last.retry_after
+                self.sleep(min(wait, self.max_wait))
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.HTTPError as error:
+                last = Offline(_offline_words(self.server, error))
+                continue
+            status = response.status_code
+            if status < 300:
+                try:
+                    return response.json()
+                except ValueError:
+                    last = ServerError("the server sent an unreadable answer", status)
+                    continue
+            detail = _detail(response)
+            if status == 401:
+                raise AuthError(
+                    f"the server no longer accepts this login ({detail}): log in again with "
+                    f"fieldrep login --server {self.server} --token TOKEN"
+                )
+            if status == 426:
+                raise UpgradeRequired(f"this fieldrep is too old for the server: update fieldrep "
+                                      f"({detail})")
+            if status == 410:
+                raise CursorExpired(detail)
+            if status == 409:
+                try:
+                    expected = int(response.json().get("expected_mid"))
+                except (ValueError, TypeError, AttributeError):
+                    raise ServerError(f"the server refused: {detail}", status) from None
+                raise MidGapError(detail, expected)
+            if status in (429, 502, 503, 504) or status >= 500:
+                last = ServerError(f"the server is having trouble ({status}: {detail})", status,
+                                   _retry_after(response))
+                continue
+            raise ServerError(f"the server refused the request ({status}): {detail}", status)
+        assert last is not None
+        raise last
+
+
+def _offline_words(server: str, error: Exception) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return f"the server at {server} did not answer in time"
+    return f"cannot reach the server at {server} (offline?)"

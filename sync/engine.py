@@ -1,0 +1,236 @@
+"""The sync engine: push the outbox, then bootstrap or pull, one sync at a time.
+
+It never raises for network or server trouble: a failed sync is a report with ``ok`` False and an
+error in plain words, and everything it had not finished is simply done again next time (the
+server applies each operation once, by the device's sequence number; pulled pages are stored with
+their cursor in one atomic write).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sync.client import Client, CursorExpired, MidGapError, Offline, SyncError
+from sync.protocol.models import MAX_PUSH_BATCH
+
+log = logging.getLogger("fieldrep.sync")
+
+PULL_PAGE = 1000
+BOOTSTRAP_PAGE = 2000
+
+
+@dataclass
+class SyncReport:
+    ok: bool = True
+    error: str | None = None
+    pushed: int = 0
+    applied: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    bootstrapped: bool = False
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["started_at"] = self.started_at.isoformat()
+        data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        return data
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"sync failed: {self.error}"
+        parts = [f"pushed {self.pushed}", f"pulled {self.pulled}"]
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflict(s) to resolve")
+        if self.rejected:
+            parts.append(f"{self.rejected} refused (see fieldrep status)")
+        return "synced: " + ", ".join(parts)
+
+
+@dataclass
+class SyncStatus:
+    online: bool | None
+    server: str | None
+    last_sync: datetime | None
+    pending: int
+    conflicts: int
+    rejections: list[dict]
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["last_sync"] = self.last_sync.isoformat() if self.last_sync else None
+        return data
+
+
+class NotLoggedIn(SyncError):
+    pass
+
+
+class SyncEngine:
+    """``SyncEngine(store).sync()``; safe to call from a worker thread, one sync at a time."""
+
+    def __init__(self, store: Any, *, client_factory: Callable[..., Client] | None = None,
+                 attempts: int = 3) -> None:
+        self.store = store
+        self._client_factory = client_factory or Client
+        self._attempts = attempts
+        self._lock = threading.Lock()
+        self.online: bool | None = None
+        self.last_error: str | None = None
+
+    # ----------------------------------------------------------------- helpers
+
+    def _client(self, attempts: int | None = None) -> Client:
+        session = self.store.session
+        if not session:
+            raise NotLoggedIn("not logged in: run fieldrep login --server URL --token TOKEN")
+        return self._client_factory(session["server"], self.store.token,
+                                    attempts=attempts or self._attempts)
+
+    def check_online(self) -> bool:
+        """A cheap health check with a short timeout."""
+        try:
+            with self._client(attempts=1) as client:
+                client.health()
+            self.online = True
+        except SyncError:
+            self.online = False
+        return self.online
+
+    def status(self) -> SyncStatus:
+        session = self.store.session or {}
+        return SyncStatus(
+            online=self.online,
+            server=session.get("server"),
+            last_sync=self.store.last_sync_at,
+            pending=self.store.pending_count(),
+            conflicts=len(self.store.conflicts()),
+            rejections=[{"id": r["id"], "reason": r.get("reason")}
+                        for r in self.store.rejections()],
+            last_error=self.last_error,
+        )
+
+    # ----------------------------------------------------------------- sync
+
+    def sync(self) -> SyncReport:
+        with self._lock:
+            report = SyncReport()
+            try:
+                with self._client() as client:
+                    self._push(client, report)
+                    self._pull(client, report)
+                self.online = True
+                self.last_error = None
+            except SyncError as error:
+                report.ok = False
+                report.error = str(error)
+                self.online = False if isinstance(error, Offline) else self.online
+                self.last_error = report.error
+            except Exception as error:  # a bug must not take the app down with it
+                log.exception("sync failed unexpectedly")
+                report.ok = False
+                report.error = f"sync stopped by an unexpected problem: {error}"
+                self.last_error = report.error
+            report.finished_at = datetime.now(UTC)
+            try:
+                self.store.record_sync_run(report.to_dict())
+            except Exception:
+                log.exception("could not record the sync run")
+            return report
+
+    def _push(self, client: Client, report: SyncReport) -> None:
+        device_id = self.store.device_id
+        while True:
+            batch = self.store.outbox()[:MAX_PUSH_BATCH]
+            if not batch:
+                return
+            try:
+                answer = client.push(device_id, [_wire(op) for op in batch])
+            except MidGapError as gap:
+                raise SyncError(
+                    f"the server expects operation {gap.expected_mid} from this laptop but the "
+                    f"next one here is {batch[0]['mid']}; export your pending work "
+                    "(fieldrep export-outbox FILE) and log in again"
+                ) from None
+            results = answer.get("results") or []
+            if not results:
+                raise SyncError("the server accepted nothing from the outbox; try again later")
+            self.store.apply_push_results(results)
+            report.pushed += len(results)
+            for result in results:
+                status = result.get("status")
+                if status == "applied":
+                    report.applied += 1
+                elif status == "conflict":
+                    report.conflicts += 1
+                elif status == "rejected":
+                    report.rejected += 1
+
+    def _pull(self, client: Client, report: SyncReport) -> None:
+        for _attempt in range(2):
+            try:
+                if self.store.pull_cursor is None:
+                    self._bootstrap(client, report)
+                cursor = self.store.pull_cursor
+                while cursor is not None:
+                    page = client.pull(cursor, PULL_PAGE)
+                    self.store.apply_pull_page(page["changes"], page["next_cursor"])
+                    report.pulled += len(page["changes"])
+                    cursor = page["next_cursor"]
+                    if not page.get("has_more"):
+                        return
+                return
+            except CursorExpired:
+                log.info("cursor expired: starting a fresh copy")
+                self.store.reset_sync_state()
+        raise SyncError("the server keeps turning down this copy; try again later")
+
+    def _bootstrap(self, client: Client, report: SyncReport) -> None:
+        report.bootstrapped = True
+        state = self.store.bootstrap_state
+        token = state.get("next_token") if state else None
+        while True:
+            page = client.bootstrap(token, BOOTSTRAP_PAGE)
+            done = not page.get("has_more") or not page.get("next_token")
+            self.store.apply_bootstrap_page(page["changes"], page.get("next_token"),
+                                            page["cursor"], done)
+            report.pulled += len(page["changes"])
+            if done:
+                return
+            token = page["next_token"]
+
+
+def _wire(op: dict) -> dict:
+    keys = ("op_id", "mid", "kind", "record_id", "fields", "base_version", "client_time")
+    return {k: op.get(k) for k in keys if k in op}
+
+
+def login(store: Any, server: str, token: str, *,
+          client_factory: Callable[..., Client] | None = None) -> dict:
+    """Register this laptop with the server (or keep its device when it is still known there)."""
+    factory = client_factory or Client
+    server = server.rstrip("/")
+    with factory(server, token, attempts=2) as client:
+        me = client.me()
+        rep = me["rep"]
+        session = store.session or {}
+        device_id = None
+        if session.get("rep_id") == rep["id"] and session.get("device_id"):
+            try:
+                client.push(session["device_id"], [])
+                device_id = session["device_id"]  # this server knows the device: keep its mids
+            except SyncError:
+                device_id = None
+        if device_id is None:
+            device_id = client.register_device(f"{platform.node() or 'laptop'}")["device_id"]
+    store.save_session(server, rep, device_id, token)
+    return me
