@@ -100,6 +100,14 @@ def _person(rng: random.Random, chinese: bool) -> tuple[str, str]:
     return f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}", rng.choice(TITLES_EN)
 
 
+ANCHORS = [  # well-known names first, so the demo's pinyin search has something to find
+    (["中国", "石化", "上海", "分公司"], "上海", "上海", "Energy"),
+    (["中国", "石化", "江苏", "分公司"], "江苏", "南京", "Energy"),
+    (["上海", "振华", "重工"], "上海", "上海", "Manufacturing"),
+    (["苏州", "汇川", "技术", "有限公司"], "江苏", "苏州", "Electronics"),
+]
+
+
 def make_customer(rng: random.Random, index: int, now: datetime) -> dict:
     industry = rng.choice(INDUSTRIES)
     abroad = rng.random() < 0.06
@@ -117,6 +125,9 @@ def make_customer(rng: random.Random, index: int, now: datetime) -> dict:
         name = " ".join(parts)
     if index >= 200:  # keep names unique enough to search for: a branch number on the rest
         name += f" ({index % 97 + 1})" if not chinese else f"（{city}{index % 89 + 1}号）"
+    if index < len(ANCHORS):
+        parts, province, city, industry = ANCHORS[index]
+        chinese, name = True, "".join(parts)
     contact, title = _person(rng, chinese)
     tier = rng.choices("ABC", weights=(15, 35, 50))[0]
     return {
