@@ -213,8 +213,8 @@ def _seed_customers(conn: Any, org: Org, rng: random.Random, count: int, now: da
     customers, visits, feedback, followups = [], [], [], []
     for index in range(count):
         customer = make_customer(rng, index, now)
-        covering = sorted(r for r in org.covering_reps(customer)
-                          if org.reps[r]["role"] == "rep")
+        covering = sorted((r for r in org.covering_reps(customer) if org.reps[r]["role"] == "rep"),
+                          key=lambda r: org.reps[r]["name"])
         if covering and rng.random() < 0.75:
             owner = org.reps[rng.choice(covering)]
             claimed = now - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23))
