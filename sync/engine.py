@@ -149,6 +149,7 @@ class SyncEngine:
 
     def _push(self, client: Client, report: SyncReport) -> None:
         device_id = self.store.device_id
+        renumbered = False
         while True:
             batch = self.store.outbox()[:MAX_PUSH_BATCH]
             if not batch:
@@ -156,15 +157,26 @@ class SyncEngine:
             try:
                 answer = client.push(device_id, [_wire(op) for op in batch])
             except MidGapError as gap:
-                raise SyncError(
-                    f"the server expects operation {gap.expected_mid} from this laptop but the "
-                    f"next one here is {batch[0]['mid']}; export your pending work "
-                    "(fieldrep export-outbox FILE) and log in again"
-                ) from None
+                if renumbered or gap.expected_mid >= batch[0]["mid"]:
+                    raise SyncError(
+                        f"the server expects operation {gap.expected_mid} from this laptop but "
+                        f"the next one here is {batch[0]['mid']}; export your pending work "
+                        "(fieldrep export-outbox FILE) and log in again"
+                    ) from None
+                # The server never saw any pending operation (it applies mids strictly in
+                # order and is still below the first one), e.g. its database was restored
+                # from a backup: start a fresh sequence on a new device and send them all.
+                device_id = self._new_device(client)
+                renumbered = True
+                continue
             results = answer.get("results") or []
             if not results:
                 raise SyncError("the server accepted nothing from the outbox; try again later")
+            before = self.store.pending_count()
             self.store.apply_push_results(results)
+            if self.store.pending_count() >= before:
+                raise SyncError("the server's answer matched none of the pending changes; "
+                                "try again later")
             report.pushed += len(results)
             for result in results:
                 status = result.get("status")
@@ -174,6 +186,16 @@ class SyncEngine:
                     report.conflicts += 1
                 elif status == "rejected":
                     report.rejected += 1
+
+    def _new_device(self, client: Client) -> str:
+        session = self.store.session or {}
+        rep = client.me()["rep"]
+        device_id = client.register_device(f"{platform.node() or 'laptop'}")["device_id"]
+        log.warning("the server lost track of device %s: pending work goes out as device %s",
+                    session.get("device_id"), device_id)
+        self.store.save_session(session.get("server") or client.server, rep, device_id,
+                                self.store.token or "")
+        return device_id
 
     def _pull(self, client: Client, report: SyncReport) -> None:
         for _attempt in range(2):
@@ -214,17 +236,35 @@ def _wire(op: dict) -> dict:
     return {k: op.get(k) for k in keys if k in op}
 
 
+class OtherRepsWork(SyncError):
+    """The laptop holds unsynced work of another rep: logging in as someone else would send it
+    under the wrong name."""
+
+
 def login(store: Any, server: str, token: str, *,
           client_factory: Callable[..., Client] | None = None) -> dict:
-    """Register this laptop with the server (or keep its device when it is still known there)."""
+    """Register this laptop with the server (or keep its device when it is still known there).
+
+    Logging in as another rep, or to another server, starts a fresh copy (the next sync
+    re-bootstraps); pending work is never dropped, and pending work of another rep refuses the
+    login until it is synced or exported.
+    """
     factory = client_factory or Client
     server = server.rstrip("/")
     with factory(server, token, attempts=2) as client:
         me = client.me()
         rep = me["rep"]
         session = store.session or {}
+        same_rep = session.get("rep_id") == rep["id"]
+        same_server = (session.get("server") or "").rstrip("/") == server
+        if session and not same_rep and store.pending_count():
+            raise OtherRepsWork(
+                f"this laptop holds {store.pending_count()} unsynced change(s) of "
+                f"{session.get('rep_name') or 'another rep'}: sync them first, or move them "
+                "with fieldrep export-outbox FILE before logging in as someone else"
+            )
         device_id = None
-        if session.get("rep_id") == rep["id"] and session.get("device_id"):
+        if same_rep and session.get("device_id"):
             try:
                 client.push(session["device_id"], [])
                 device_id = session["device_id"]  # this server knows the device: keep its mids
@@ -232,5 +272,8 @@ def login(store: Any, server: str, token: str, *,
                 device_id = None
         if device_id is None:
             device_id = client.register_device(f"{platform.node() or 'laptop'}")["device_id"]
+    forget_copy = bool(session) and not (same_rep and same_server)
     store.save_session(server, rep, device_id, token)
+    if forget_copy:
+        store.reset_sync_state()  # another rep's or another server's view: fetch a fresh one
     return me

@@ -2,8 +2,8 @@
 protection runs, which of two edits stands, and the order of changes all follow the server.
 
 The same scenario runs twice on fresh customers: once with every laptop's clock right, once with
-one laptop 5 days ahead, one 3 days behind and one 40 days ahead (so far ahead that it believes
-another rep's protection has lapsed). The outcomes must be identical, and equal to what the
+one laptop 5 days ahead, one 3 days behind and one 40 days ahead (the manager's, so far ahead
+that it believes a rep's protection has lapsed and claims the customer for itself). The outcomes must be identical, and equal to what the
 arrival order at the server dictates.
 """
 
@@ -89,8 +89,11 @@ def laptop_clock(offset: timedelta):
 def org(tmp_path):
     org = Org.create(tmp_path / "server")
     org.add_territory("East", ["Zhejiang"])
-    for name in ("Ahead", "Behind", "Far"):
+    for name in ("Ahead", "Behind"):
         org.add_rep(name, ["East"])
+    # Far is the team's manager: a rep never sees another rep's customers, a manager does, so
+    # only Far can hold a stale-looking protection in its cache and try to break it
+    org.add_rep("Far", ["East"], role="manager")
     org.import_customers(make_customers(20, "Zhejiang"))
     org.start()
     yield org
@@ -132,7 +135,8 @@ def _scenario(org: Org, tmp_path, offsets: dict[str, timedelta], run: str, custo
     desks = {name: Desk(org, tmp_path, name, offsets[name], run) for name in offsets}
     ahead, behind, far = desks["Ahead"], desks["Behind"], desks["Far"]
     token = org.reps["Ahead"].token
-    with org.http(token) as client:
+    manager_token = org.reps["Far"].token  # the manager's feed carries both reps' visits
+    with org.http(manager_token) as client:
         feed_start = client.get("/v1/sync/bootstrap", params={"limit": 1}).json()["cursor"]
 
     # claim races: the first claim to reach the server wins, whatever the clocks say
@@ -145,6 +149,7 @@ def _scenario(org: Org, tmp_path, offsets: dict[str, timedelta], run: str, custo
     behind.sync()
 
     # a laptop 40 days ahead thinks Behind's protection ran out; the server knows better
+    far.sync()  # Far sees Behind's claim first: only its clock differs between the two runs
     far_queued = far.claim(c_race1)
     far.sync()
 
@@ -166,7 +171,7 @@ def _scenario(org: Org, tmp_path, offsets: dict[str, timedelta], run: str, custo
     for desk in desks.values():
         desk.sync()
 
-    with org.http(token) as client:
+    with org.http(manager_token) as client:
         feed, cursor = [], feed_start
         while True:
             page = client.get("/v1/sync/pull", params={"cursor": cursor, "limit": 500}).json()
