@@ -173,7 +173,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     @app.get("/v1/me", response_model=Me, responses=ERRORS)
     def me(rep: Current) -> Me:
         with db.reading(engine) as conn:
-            org = Org.load(conn)
+            org = Org.cached(conn)
         team = org.teams.get(rep.get("team_id") or "")
         return Me(
             rep=Rep.model_validate(rep),
@@ -193,7 +193,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
                 sa.select(db.devices.c.rep_id, db.devices.c.last_mid)
                 .where(db.devices.c.id == body.device_id)
             ).first()
-            org = Org.load(conn)
+            org = Org.cached(conn)
         if device is None or device.rep_id != rep["id"]:
             raise Problem(403, "this device is not registered to you: log in again")
         answered: list[MutationResult] = []
@@ -305,7 +305,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     @app.get("/v1/policy", response_model=Policy, responses=ERRORS)
     def get_policy(rep: Current) -> Policy:
         with db.reading(engine) as conn:
-            return Org.load(conn).policy
+            return Org.cached(conn).policy
 
     @app.put("/v1/policy", response_model=Policy, responses=ERRORS)
     def put_policy(policy: Policy, rep: Current) -> Policy:

@@ -82,7 +82,11 @@ feed = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
     sa.Column("horizon", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    sa.Column("org_version", sa.Integer, nullable=False, default=0),
+    sa.Column("instance", sa.String(40), nullable=False, default=""),
 )
+
+ORG_ENTITIES = frozenset({"rep", "team", "territory", "policy"})
 
 tokens = sa.Table(
     "tokens",
@@ -163,7 +167,8 @@ def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
     with writing(engine) as conn:
         if conn.execute(sa.select(feed.c.id)).first() is None:
-            conn.execute(feed.insert().values(id=1, seq=0, horizon=0))
+            conn.execute(feed.insert().values(id=1, seq=0, horizon=0, org_version=0,
+                                              instance=secrets.token_hex(8)))
 
 
 def drop_schema(engine: Engine) -> None:
@@ -253,6 +258,13 @@ def next_seqs(conn: Connection, count: int) -> list[int]:
     return list(range(top - count + 1, top + 1))
 
 
+def org_version(conn: Connection) -> tuple[str, int]:
+    """(this database's identity, a counter bumped by every change to reps, teams, territories
+    or the policy): what a cache of the organisation is keyed by."""
+    row = conn.execute(sa.select(feed.c.instance, feed.c.org_version).where(feed.c.id == 1)).one()
+    return row[0], int(row[1])
+
+
 def feed_position(conn: Connection) -> tuple[int, int]:
     """(the last committed sequence, the horizon below which changes were compacted)."""
     row = conn.execute(sa.select(feed.c.seq, feed.c.horizon).where(feed.c.id == 1)).one()
@@ -306,6 +318,9 @@ def put_record(
         values.setdefault("field_versions", "{}")
         conn.execute(records.insert().values(entity=entity, id=record_id, **values))
 
+    if entity in ORG_ENTITIES:
+        conn.execute(sa.update(feed).where(feed.c.id == 1)
+                     .values(org_version=feed.c.org_version + 1))
     gone, new = before - who, who - before
     if gone:
         conn.execute(

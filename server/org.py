@@ -29,12 +29,27 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+_CACHE: dict[str, tuple[tuple[str, int], Org]] = {}
+
+
 @dataclass
 class Org:
     reps: dict[str, dict] = field(default_factory=dict)
     teams: dict[str, dict] = field(default_factory=dict)
     territories: dict[str, dict] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
+
+    @classmethod
+    def cached(cls, conn: Connection) -> Org:
+        """The organisation, re-read only when it changed since the last call (per database)."""
+        version = db.org_version(conn)
+        key = str(conn.engine.url)
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        org = cls.load(conn)
+        _CACHE[key] = (version, org)
+        return org
 
     @classmethod
     def load(cls, conn: Connection) -> Org:
