@@ -103,6 +103,7 @@ class CustomerIndex:
         order = [cid for _, cid in keyed]
         hays: list[str] = []
         heads: list[str] = []
+        pinyin: set[str] = set()
         words = _WORD_BREAKS
         for cid in order:
             customer = customers[cid]
@@ -111,12 +112,15 @@ class CustomerIndex:
             parts = [name, (customer.get("city") or "").lower()]
             for contact in customer.get("contacts") or ():
                 parts.append((contact.get("name") or "").lower())
-            parts.extend(keys)
+            if keys:
+                parts.extend(keys)
+                pinyin.update(keys)
             hays.append(_SEP.join(parts))
             heads.append(_SEP + _SEP.join([name.translate(words), *keys]))
         self._order = order
         self._hay = hays
         self._heads = heads
+        self._pinyin_keys = pinyin
         self._vocab_built_for: list[str] | None = None
         self._last: tuple[str, list[int]] | None = None
         self._search_built = True
@@ -135,7 +139,8 @@ class CustomerIndex:
         big = _SEP.join(self._hay)
         self._big = big
         self._starts = list(accumulate((len(h) + 1 for h in self._hay), initial=0))
-        self._vocab_words = list(set(_LATIN_WORD.findall(big)))
+        # pinyin keys are matched exactly (prefix/substring), not fuzzily: leave them out
+        self._vocab_words = list(set(_LATIN_WORD.findall(big)) - self._pinyin_keys)
         self._positions_cache: dict[str, list[int]] = {}
         self._prefix_cache: dict[int, list[str]] = {}
         self._vocab_built_for = self._hay

@@ -264,6 +264,9 @@ class Store:
             return empty(), self._set_aside(name, str(error)), str(error)
 
     def _load(self) -> None:
+        for leftover in self.home.glob(".*.tmp"):  # a write cut short by a crash; we hold the lock
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         snap, snap_bad, why = self._load_file(
             locations.SNAPSHOT,
             _empty_snapshot,
