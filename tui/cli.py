@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from cache import Ambiguous, NotFound, Store, StoreError, ValidationFailed
 from cache.dates import parse_date
@@ -64,7 +65,10 @@ def _customer_line(c: dict) -> str:
 
 
 def open_store() -> Store:
-    return Store.open()
+    store = Store.open()
+    for notice in store.notices:  # a damaged file set aside: say so once, where it is read
+        print(f"fieldrep: note: {notice}", file=sys.stderr)
+    return store
 
 
 def _need_session(store: Store) -> dict:
@@ -99,11 +103,20 @@ def cmd_login(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def cmd_logout(args: argparse.Namespace, store: Store) -> int:
+    pending = store.pending_count()
+    store.clear_session()
+    kept = f"; {pending} pending operation(s) are kept and sync after the next login" \
+        if pending else ""
+    emit(args, {"logged_out": True, "pending": pending}, f"logged out{kept}")
+    return 0
+
+
 def cmd_sync(args: argparse.Namespace, store: Store) -> int:
     _need_session(store)
     report = _engine(store).sync()
     if args.json:
-        emit(args, report.to_dict(), "")
+        emit(args, {**report.to_dict(), "pending": store.pending_count()}, "")
     elif report.ok:
         print(report.summary())
     if not report.ok:
@@ -116,6 +129,8 @@ def cmd_status(args: argparse.Namespace, store: Store) -> int:
     engine = _engine(store)
     if store.session:
         engine.check_online()
+    else:
+        engine.online = False  # nowhere to be online to
     status = engine.status()
     data = status.to_dict()
 
@@ -193,6 +208,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_visit_log(args: argparse.Namespace, store: Store) -> int:
+    _need_session(store)
     customer = _resolve(store, args.customer)
     if args.next_step and not args.due:
         raise CliError("--next-step needs --due (e.g. --due fri)")
@@ -225,6 +241,7 @@ def cmd_visits(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, store: Store) -> int:
+    _need_session(store)
     customer = _resolve(store, args.customer)
     if args.kind == "satisfaction" and args.score is None:
         raise CliError("--kind satisfaction needs --score 1-5")
@@ -235,6 +252,7 @@ def cmd_feedback(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_claim(args: argparse.Namespace, store: Store) -> int:
+    _need_session(store)
     customer = _resolve(store, args.customer)
     claimed = store.claim(customer["id"])
     emit(args, claimed, f"claim for {claimed['name']} queued; the server decides at the next sync")
@@ -256,15 +274,37 @@ def cmd_queue(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _by_prefix(text: str, candidates: list[str], what: str) -> str:
+    """The one candidate equal to ``text`` or starting with it (ids are long to type)."""
+    if text in candidates:
+        return text
+    found = [c for c in dict.fromkeys(candidates) if c.startswith(text)] if len(text) >= 4 else []
+    if len(found) > 1:
+        raise CliError(f"{text!r} starts {len(found)} {what} ids; type more of it "
+                       f"(e.g. {', '.join(found[:3])})")
+    return found[0] if found else text  # unknown: the store says so clearly
+
+
+def _followup(store: Store, text: str) -> str:
+    """FOLLOWUP: a follow-up id (or its first letters), or a queue entry's key."""
+    text = text.strip().removeprefix("followup:")
+    ids = [f["id"] for f in store.followups(include_closed=True)]
+    keys = [e["key"] for e in store.queue(datetime.now(UTC))
+            if not e["key"].startswith("followup:")]
+    return _by_prefix(text, ids + keys, "follow-up")
+
+
 def cmd_done(args: argparse.Namespace, store: Store) -> int:
-    record = store.complete_followup(args.followup)
+    _need_session(store)
+    record = store.complete_followup(_followup(store, args.followup))
     emit(args, record, f"done: {record.get('title')}")
     return 0
 
 
 def cmd_snooze(args: argparse.Namespace, store: Store) -> int:
+    _need_session(store)
     until = _date(args.until, "--until")
-    record = store.snooze_followup(args.followup, until)
+    record = store.snooze_followup(_followup(store, args.followup), until)
     emit(args, record, f"snoozed until {until.isoformat()}: {record.get('title')}")
     return 0
 
@@ -278,10 +318,14 @@ def cmd_conflicts(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace, store: Store) -> int:
-    if args.conflict not in {c["id"] for c in store.conflicts()}:
+    _need_session(store)
+    conflict_id = _by_prefix(args.conflict.strip(), [c["id"] for c in store.conflicts()],
+                             "conflict")
+    if conflict_id not in {c["id"] for c in store.conflicts()}:
         raise CliError(f"no conflict {args.conflict!r} (fieldrep conflicts lists them)")
-    store.resolve_conflict(args.conflict, args.keep)
-    emit(args, {"id": args.conflict, "kept": args.keep}, f"kept {args.keep}; it syncs next time")
+    store.resolve_conflict(conflict_id, args.keep)
+    then = "it is sent again at the next sync" if args.keep == "mine" else "the server's stands"
+    emit(args, {"id": conflict_id, "kept": args.keep}, f"kept {args.keep}; {then}")
     return 0
 
 
@@ -310,14 +354,22 @@ def _date(text: str, flag: str) -> date:
 # --------------------------------------------------------------------------- parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on stderr (and say where help is)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fieldrep",
         description="fieldrep: the offline-first workspace for field sales reps. "
                     "With no command, opens the workspace.",
     )
     parser.add_argument("--lang", choices=["en", "zh"], help="language of the workspace")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, runner: Callable, help_text: str, *, json_flag: bool = True,
                 parent: Any = sub) -> argparse.ArgumentParser:
@@ -334,17 +386,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("login", cmd_login, "register this laptop with the team's server")
     p.add_argument("--server", required=True, metavar="URL")
     p.add_argument("--token", required=True)
+    command("logout", cmd_logout, "forget the login (pending work is kept)")
     command("sync", cmd_sync, "push pending work, then pull changes")
     command("status", cmd_status, "online, last sync, pending, conflicts, refusals")
     p = command("customers", cmd_customers, "list or search customers")
     p.add_argument("--search", metavar="Q")
     p.add_argument("--group-by", choices=["region", "city", "tier", "stage", "industry",
                                           "customer_type", "product_line", "owner"])
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=int, default=200, metavar="N",
+                   help="at most N customers (default 200)")
     p = command("show", cmd_show, "one customer with its timeline")
     p.add_argument("customer", metavar="CUSTOMER")
     visit = sub.add_parser("visit", help="log a visit (fieldrep visit log …)")
-    visit_sub = visit.add_subparsers(dest="visit_command", metavar="COMMAND", required=True)
+    visit_sub = visit.add_subparsers(dest="visit_command", metavar="COMMAND", required=True,
+                                     parser_class=_Parser)
     p = command("log", cmd_visit_log, "log a visit, call, email or meeting", parent=visit_sub)
     p.add_argument("customer", metavar="CUSTOMER")
     p.add_argument("--kind", choices=["visit", "call", "email", "meeting"], default="visit")
@@ -365,7 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("customer", metavar="CUSTOMER")
     command("queue", cmd_queue, "the follow-up queue, each entry with its reason")
     p = command("done", cmd_done, "mark a follow-up done")
-    p.add_argument("followup", metavar="FOLLOWUP")
+    p.add_argument("followup", metavar="FOLLOWUP",
+                   help="a follow-up id (or its first letters) or a queue entry's key")
     p = command("snooze", cmd_snooze, "put a follow-up off")
     p.add_argument("followup", metavar="FOLLOWUP")
     p.add_argument("--until", required=True, metavar="DATE")
@@ -402,7 +458,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return demo_main(argv[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help (0) or a usage error (2), already printed
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
     try:
         if args.command is None:
             return run_tui(args.lang)
@@ -423,6 +482,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug: one line, the traceback only on request
+        if os.environ.get("FIELDREP_DEBUG"):
+            raise
+        print(f"fieldrep: unexpected problem ({type(error).__name__}: {error}); "
+              "run again with FIELDREP_DEBUG=1 for the details", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":
