@@ -1,7 +1,7 @@
 """Thousands of offline operations from several laptops reach the server exactly once through a
 network that drops, delays, duplicates and cuts answers after the server committed.
 
-Three reps share a territory. Each writes 700 operations (visits, feedback, customer edits) in
+Three reps share a territory. Each writes 800 operations (visits, feedback, customer edits) in
 rounds while offline, then syncs through the fault proxy until its outbox is empty; the three do
 so at the same time, in threads. The link also goes down for a while in the middle. In the end
 the server holds each visit once, each device's last sequence number is the last one it wrote,
@@ -30,8 +30,8 @@ from tests.sync._harness import (
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 CLIENTS = 3
-ROUNDS = 7
-OPS_PER_ROUND = 100
+ROUNDS = 20
+OPS_PER_ROUND = 40
 CUSTOMERS = 60
 
 FAULTS = {"pass": 4, "drop": 1, "delay": 1, "cut": 1.5, "duplicate": 1.5}

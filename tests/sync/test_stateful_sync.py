@@ -86,16 +86,12 @@ class Client:
 
 
 def _release_lock_only(store) -> None:
-    """Let go of the OS lock the way process death does, touching nothing else of the store."""
-    for name in ("_lock_file", "_lockfile", "_lock_fd", "_flock", "lock_file"):
-        handle = getattr(store, name, None)
-        if handle is None:
-            continue
-        if isinstance(handle, int):
-            os.close(handle)
-        else:
-            handle.close()
-        return
+    """Let go of the OS lock the way process death does (its descriptor closes), touching
+    nothing else of the store: no final write, no flush."""
+    lock = store._file_lock
+    fd, lock._fd = lock._fd, None
+    assert fd is not None, "the store did not hold its lock"
+    os.close(fd)
 
 
 SLOTS = itertools.count()
