@@ -15,7 +15,7 @@ from fastapi import Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from server import db, domain
 from server.org import Org, OrgError, rep_for_token, set_policy
@@ -114,6 +114,13 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     @app.exception_handler(ValidationError)
     async def _invalid_model(_request: Request, error: ValidationError) -> JSONResponse:
         return JSONResponse({"detail": domain._problem(error)}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, error: DataError) -> JSONResponse:
+        log.info("refused a value the database cannot store: %s", error.orig)
+        return JSONResponse({"detail": "a value in this request cannot be stored "
+                                       "(a NUL character, or a number out of range)"},
+                            status_code=422)
 
     @app.exception_handler(OperationalError)
     async def _busy(_request: Request, error: OperationalError) -> JSONResponse:
@@ -324,6 +331,8 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
         try:
             with db.writing(engine) as conn:
                 return domain.assign(conn, rep, body.strategy, body.team_id)
+        except PermissionError as error:
+            raise Problem(403, str(error)) from None
         except OrgError as error:
             raise Problem(422, str(error)) from None
 

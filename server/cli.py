@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import logging
 import os
@@ -38,32 +39,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
-    engine = open_engine(args, create=True)
-    app = create_app(engine=engine)
-    interval = float(os.environ.get("FIELDREP_RECLAIM_INTERVAL", "300"))
-
-    stop = threading.Event()
-
-    def reclaimer() -> None:
-        while not stop.wait(interval):
-            try:
-                returned = _reclaim_once(engine)
-                if returned:
-                    log.info("reclaim: %d customer(s) returned to the pool", returned)
-            except Exception:  # keep serving; the next round tries again
-                log.exception("reclaim failed")
-
-    threading.Thread(target=reclaimer, name="reclaim", daemon=True).start()
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, not {args.port}")
+    interval = _seconds("FIELDREP_RECLAIM_INTERVAL", 300.0)
+    try:
+        retention = db.retention_days()
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    engine = open_engine(args, create=True)
+    app = create_app(engine=engine)
+    stop = threading.Event()
+
+    def maintainer() -> None:
+        while not stop.wait(interval):
+            try:
+                returned, compacted = _maintain_once(engine, retention)
+                if returned:
+                    log.info("reclaim: %d customer(s) returned to the pool", returned)
+                if compacted:
+                    log.info("feed: forgot %d change(s) older than %g day(s)", compacted,
+                             retention)
+            except Exception:  # keep serving; the next round tries again
+                log.exception("maintenance failed")
+
+    threading.Thread(target=maintainer, name="reclaim", daemon=True).start()
     uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get(
         "FIELDREP_LOG_LEVEL", "warning"), access_log=False)
     return 0
 
 
-def _reclaim_once(engine) -> int:
+def _seconds(variable: str, default: float) -> float:
+    text = os.environ.get(variable)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise CliError(f"{variable} must be a number of seconds, not {text!r}") from None
+    if not value > 0:
+        raise CliError(f"{variable} must be more than 0 seconds, not {text!r}")
+    return value
+
+
+def _maintain_once(engine, retention_days: float) -> tuple[int, int]:
+    """One round of the server's housekeeping: lapsed claims back to the pool, old feed rows
+    forgotten. Returns (customers returned, change rows forgotten)."""
     with db.writing(engine) as conn:
-        return len(domain.reclaim(conn))
+        returned = len(domain.reclaim(conn))
+    with db.writing(engine) as conn:
+        compacted = db.compact_older_than(conn, retention_days)
+    return returned, compacted
 
 
 def cmd_add_team(args: argparse.Namespace) -> int:
@@ -178,11 +203,32 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
     p.add_argument("--json", action="store_true")
     command("reclaim", cmd_reclaim, "return customers whose protection lapsed to the pool")
 
-    for module_name in ("seed", "csv_import", "export"):
-        module = __import__(f"server.{module_name}", fromlist=["add_parser", "run"])
+    for module_name, name, help_text in OPTIONAL_COMMANDS:
+        try:
+            module = importlib.import_module(f"server.{module_name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"server.{module_name}":
+                raise
+            command(name, _not_available(name), f"{help_text} (not available in this build)")
+            sub.choices[name].add_argument("rest", nargs=argparse.REMAINDER)
+            continue
         name, runner = module.add_parser(sub)
         runners[name] = runner
     return parser, runners
+
+
+OPTIONAL_COMMANDS = (
+    ("seed", "seed-demo", "fill the database with a demo organisation"),
+    ("csv_import", "import-customers", "import customers from a CSV file"),
+    ("export", "export", "export customers, visits or feedback"),
+)
+
+
+def _not_available(name: str) -> Callable:
+    def runner(_args: argparse.Namespace) -> int:
+        raise CliError(f"{name} is not available in this build")
+
+    return runner
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -406,6 +406,35 @@ def compact_feed(conn: Connection, through_seq: int) -> int:
     deleted = conn.execute(changes.delete().where(changes.c.seq <= through_seq)).rowcount
     conn.execute(sa.update(feed).where(feed.c.id == 1).values(horizon=through_seq))
     return deleted
+
+
+DEFAULT_RETENTION_DAYS = 30.0
+"""How long the change feed keeps its rows; an older cursor gets 410 and re-bootstraps."""
+
+
+def retention_days() -> float:
+    """The feed's retention: FIELDREP_FEED_RETENTION_DAYS, else 30 days."""
+    text = os.environ.get("FIELDREP_FEED_RETENTION_DAYS")
+    if not text:
+        return DEFAULT_RETENTION_DAYS
+    try:
+        days = float(text)
+    except ValueError:
+        raise ValueError(
+            f"FIELDREP_FEED_RETENTION_DAYS must be a number of days, not {text!r}"
+        ) from None
+    if days < 0 or days != days:
+        raise ValueError(f"FIELDREP_FEED_RETENTION_DAYS must be 0 or more, not {text!r}")
+    return days
+
+
+def compact_older_than(conn: Connection, days: float, now: datetime | None = None) -> int:
+    """Forget change rows written more than ``days`` ago: the tombstone horizon moves up to them."""
+    cutoff = iso((now or now_utc()) - timedelta(days=days))
+    through = conn.execute(
+        sa.select(sa.func.max(changes.c.seq)).where(changes.c.at < cutoff)
+    ).scalar_one()
+    return 0 if through is None else compact_feed(conn, int(through))
 
 
 def _as_dt(value: Any) -> datetime | None:

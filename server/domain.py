@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
@@ -68,6 +69,7 @@ def apply_mutation(conn: Connection, org: Org, rep: dict, mutation: Mutation,
     base = {"op_id": mutation.op_id, "mid": mutation.mid, "entity": entity,
             "record_id": mutation.record_id}
     try:
+        _storable(mutation)
         handler = HANDLERS[kind]
         status, record, conflicts = handler(conn, org, rep, mutation, now)
     except Refused as refused:
@@ -76,6 +78,26 @@ def apply_mutation(conn: Connection, org: Org, rep: dict, mutation: Mutation,
                               version=(refused.record or {}).get("version"))
     return MutationResult(**base, status=status, record=record,
                           version=(record or {}).get("version"), conflicts=conflicts or [])
+
+
+def _storable(mutation: Mutation) -> None:
+    """Refuse what no database column can hold (NUL characters), before any SQL sees it."""
+    if "\x00" in mutation.record_id or "\x00" in mutation.op_id:
+        raise Refused("the record id contains a NUL character")
+    try:
+        text = orjson.dumps(mutation.fields)
+    except TypeError:  # an integer beyond 64 bits
+        raise Refused("a number in this change is too large") from None
+    if b"\\u0000" in text:
+        raise Refused("the text contains a NUL character")
+
+
+def _customer_id(mutation: Mutation) -> str:
+    """The customer a visit, feedback or follow-up is for: a text id, or a refusal."""
+    value = mutation.fields.get("customer_id")
+    if not isinstance(value, str) or not value.strip():
+        raise Refused("customer_id: a customer id is required")
+    return value
 
 
 def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> dict:
@@ -104,7 +126,7 @@ def _visit_create(conn, org, rep, mutation, now):
     existing = db.get_record(conn, "visit", mutation.record_id)
     if existing is not None:
         return ResultStatus.applied, existing, None
-    customer = _customer(conn, mutation.fields.get("customer_id") or "", lock=True)
+    customer = _customer(conn, _customer_id(mutation), lock=True)
     _may_touch_history(org, rep, customer)
     owner = customer.get("owner_id")
     visit = _validated(Visit, {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"],
@@ -141,7 +163,7 @@ def _feedback_create(conn, org, rep, mutation, now):
     existing = db.get_record(conn, "feedback", mutation.record_id)
     if existing is not None:
         return ResultStatus.applied, existing, None
-    customer = _customer(conn, mutation.fields.get("customer_id") or "")
+    customer = _customer(conn, _customer_id(mutation))
     _may_touch_history(org, rep, customer)
     data = {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"], "version": 1}
     feedback = _validated(Feedback, data)
@@ -179,7 +201,7 @@ def _followup_create(conn, org, rep, mutation, now):
     existing = db.get_record(conn, "followup", mutation.record_id)
     if existing is not None:
         return ResultStatus.applied, existing, None
-    customer = _customer(conn, mutation.fields.get("customer_id") or "")
+    customer = _customer(conn, _customer_id(mutation))
     _may_touch_history(org, rep, customer)
     followup = _validated(FollowUp, {**mutation.fields, "id": mutation.record_id,
                                      "rep_id": rep["id"], "version": 1})
@@ -380,7 +402,7 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
     else:
         team_record = None
     if actor.get("role") == "manager" and team_record and team_record["id"] != actor.get("team_id"):
-        raise OrgError("a manager assigns only within their own team")
+        raise PermissionError("a manager assigns only within their own team")
     reps = [r for r in org.reps.values() if r.get("role") == "rep"
             and (team_record is None or r.get("team_id") == team_record["id"])]
     reps.sort(key=lambda r: (r["name"], r["id"]))
