@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import platform
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.client import Client, CursorExpired, MidGapError, Offline, SyncError
+from sync.client import Client, CursorExpired, MidGapError, Offline, SyncError, backoff_delay
 from sync.protocol.models import MAX_PUSH_BATCH
 
 log = logging.getLogger("fieldrep.sync")
@@ -86,6 +87,7 @@ class SyncEngine:
         self._lock = threading.Lock()
         self.online: bool | None = None
         self.last_error: str | None = None
+        self.failures = 0  # syncs failed in a row, for the caller's backoff
 
     # ----------------------------------------------------------------- helpers
 
@@ -105,6 +107,13 @@ class SyncEngine:
         except SyncError:
             self.online = False
         return self.online
+
+    def retry_in(self, rng: Callable[[], float] | None = None) -> float:
+        """Seconds an automatic caller should wait before the next sync: 0 after a success,
+        else exponential backoff with full jitter over the failures in a row (1 s … 5 min)."""
+        if not self.failures:
+            return 0.0
+        return backoff_delay(self.failures - 1, rng=rng or random.random)
 
     def status(self) -> SyncStatus:
         session = self.store.session or {}
@@ -130,16 +139,19 @@ class SyncEngine:
                     self._pull(client, report)
                 self.online = True
                 self.last_error = None
+                self.failures = 0
             except SyncError as error:
                 report.ok = False
                 report.error = str(error)
                 self.online = False if isinstance(error, Offline) else self.online
                 self.last_error = report.error
+                self.failures += 1
             except Exception as error:  # a bug must not take the app down with it
                 log.exception("sync failed unexpectedly")
                 report.ok = False
                 report.error = f"sync stopped by an unexpected problem: {error}"
                 self.last_error = report.error
+                self.failures += 1
             report.finished_at = datetime.now(UTC)
             try:
                 self.store.record_sync_run(report.to_dict())

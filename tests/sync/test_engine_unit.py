@@ -240,6 +240,19 @@ def test_network_trouble_is_a_failed_report_in_plain_words_never_an_exception(se
     assert store.sync_runs()[-1]["ok"] is False
 
 
+def test_failures_in_a_row_back_off_with_full_jitter_and_a_success_resets_it(server, store):
+    engine = _logged_in(store, server)
+    engine._attempts = 1
+    assert engine.retry_in() == 0
+    for expected_cap in (1, 2, 4, 8):
+        server.fail_next("/v1/sync/bootstrap", httpx.ConnectError("down"))
+        assert not engine.sync().ok
+        assert engine.retry_in(rng=lambda: 1.0) == expected_cap
+        assert engine.retry_in(rng=lambda: 0.0) == 0
+    assert engine.sync().ok
+    assert engine.retry_in(rng=lambda: 1.0) == 0
+
+
 def test_a_bug_below_the_engine_is_reported_not_raised(server, store):
     engine = _logged_in(store, server)
     server.fail_next("/v1/sync/bootstrap", RuntimeError("boom"))
