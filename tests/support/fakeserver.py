@@ -121,7 +121,12 @@ class FakeServer:
         for mutation in body["mutations"]:
             mid = mutation["mid"]
             if mid <= device["last_mid"]:
-                answered.append(self.results[(body["device_id"], mid)])
+                stored = self.results.get((body["device_id"], mid))
+                if stored is None:  # applied, but the answer was not kept
+                    expected = device["last_mid"] + 1
+                    return _json({"detail": f"mutation {mid} was never received",
+                                  "expected_mid": expected}, 409)
+                answered.append(stored)
                 continue
             if mid > device["last_mid"] + 1:
                 expected = device["last_mid"] + 1

@@ -225,6 +225,23 @@ def test_a_server_restored_from_backup_gets_the_pending_work_on_a_fresh_device(s
     assert all(("visit", vid) in server.records for vid in written)
 
 
+def test_operations_the_server_applied_without_keeping_answers_are_taken_as_done(server, store):
+    engine = _logged_in(store, server)
+    engine.sync()
+    written = _visits(store, 5)
+    device = store.device_id
+    outbox = store.outbox()
+    for op in outbox[:3]:  # applied on the server, answers lost (e.g. a pruned results table)
+        server._push(REP, {"device_id": device, "mutations": [op]})
+        del server.results[(device, op["mid"])]
+    report = engine.sync()
+    assert report.ok, report.error
+    assert store.pending_count() == 0 and store.device_id == device
+    assert server.pushed_mids[-1] == [4, 5]
+    assert sum(1 for k in server.records if k[0] == "visit") == 5
+    assert {v["id"] for v in store.visits()} == set(written)
+
+
 def test_network_trouble_is_a_failed_report_in_plain_words_never_an_exception(server, store):
     engine = _logged_in(store, server)
     engine._attempts = 1
