@@ -177,8 +177,16 @@ def drop_schema(engine: Engine) -> None:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One writing transaction (SQLite: the single writer; PostgreSQL: read committed)."""
+    """One writing transaction, never running beside another writer.
+
+    SQLite: ``BEGIN IMMEDIATE`` makes it the single writer. PostgreSQL: it first locks the feed's
+    one row, which every write needs for its sequence numbers anyway; taking it first gives all
+    writers one lock order (feed, then records), so a claim, a visit and a reclaim sweep never
+    deadlock, and every check reads what the previous writer committed.
+    """
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(feed.c.id).where(feed.c.id == 1).with_for_update())
         yield conn
 
 
