@@ -418,6 +418,8 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
     decisions, skipped = [], 0
     for (text,) in pool:
         customer = db.loads(text)
+        if not any(org.in_territory(r["id"], customer) for r in reps):
+            continue  # not this team's pool: no territory of theirs covers it
         candidates = [r for r in _candidates_for(strategy, org, reps, customer)
                       if held[r["id"]] < org.policy.max_held]
         if not candidates:

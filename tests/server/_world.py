@@ -50,14 +50,14 @@ class World:
         self.pool_sc = self.customer("成都电子", "Sichuan")
         self.ana_own = self.customer("宁波化工", "Zhejiang", owner=self.ana)
 
-    def customer(self, name, province, owner=None):
+    def customer(self, name, province, owner=None, *, protected_days=10, **fields):
         customer = {"id": str(uuid.uuid4()), "name": name, "province": province, "city": "",
-                    "tier": "A", "stage": "active", "version": 1, "search_keys": []}
+                    "tier": "A", "stage": "active", "version": 1, "search_keys": [], **fields}
         now = db.now_utc()
         if owner:
             customer.update(owner_id=owner["id"], owner_name=owner["name"],
                             claimed_at=now.isoformat(),
-                            protected_until=(now + timedelta(days=10)).isoformat())
+                            protected_until=(now + timedelta(days=protected_days)).isoformat())
         with db.writing(self.engine) as conn:
             db.put_record(conn, "customer", customer, Org.load(conn).customer_audience(customer))
         return customer
