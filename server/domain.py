@@ -415,13 +415,16 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
             db.records.c.entity == "customer", db.records.c.owner_id.is_(None)
         ).order_by(db.records.c.name, db.records.c.id)
     ).all()
-    decisions, skipped = [], 0
+    decisions, skipped, work = [], 0, []
     for (text,) in pool:
         customer = db.loads(text)
         if not any(org.in_territory(r["id"], customer) for r in reps):
             continue  # not this team's pool: no territory of theirs covers it
-        candidates = [r for r in _candidates_for(strategy, org, reps, customer)
-                      if held[r["id"]] < org.policy.max_held]
+        work.append((customer, _candidates_for(strategy, org, reps, customer)))
+    # the customers fewest reps may take go first, so the flexible ones can even the shares out
+    work.sort(key=lambda item: len(item[1]))
+    for customer, eligible in work:
+        candidates = [r for r in eligible if held[r["id"]] < org.policy.max_held]
         if not candidates:
             skipped += 1
             continue
