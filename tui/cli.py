@@ -442,9 +442,9 @@ def run_tui(lang: str | None) -> int:
     store = open_store()
     with store:
         if not store.session:
-            print("fieldrep: not logged in. Log in with\n"
-                  "  fieldrep login --server https://your-server --token YOUR_TOKEN\n"
-                  "or try it with a seeded team: make demo", file=sys.stderr)
+            print("fieldrep: not logged in: log in with `fieldrep login --server "
+                  "https://your-server --token YOUR_TOKEN`, or try it on a seeded team with "
+                  "`make demo` (fieldrep demo)", file=sys.stderr)
             return EXIT_ERROR
         from tui.app import run_app
 
