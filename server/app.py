@@ -67,6 +67,12 @@ class Problem(Exception):
         self.detail = detail
 
 
+def _plain(value: str | None, what: str) -> None:
+    """Text no database column may hold is refused the same way on SQLite and PostgreSQL."""
+    if value is not None and "\x00" in value:
+        raise Problem(422, f"{what}: contains a NUL character")
+
+
 def _cursor(seq: int) -> str:
     return f"s{seq}"
 
@@ -85,6 +91,8 @@ def _parse_token(text: str) -> tuple[int, str, str]:
     try:
         pin, entity, record_id = orjson.loads(base64.urlsafe_b64decode(text.encode()))
         if not isinstance(pin, int) or not isinstance(entity, str) or not isinstance(record_id, str):
+            raise ValueError
+        if "\x00" in entity + record_id:
             raise ValueError
         return pin, entity, record_id
     except (ValueError, TypeError, orjson.JSONDecodeError):
@@ -170,6 +178,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     def register_device(rep: Current,
                         body: Annotated[DeviceRegistration | None, Body()] = None) -> DeviceInfo:
         body = body or DeviceRegistration()
+        _plain(body.name, "name")
         device_id = str(__import__("uuid").uuid4())
         with db.writing(engine) as conn:
             conn.execute(db.devices.insert().values(
@@ -195,6 +204,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     def push(body: PushRequest, rep: Current) -> Any:
         if body.schema_version < MIN_CLIENT_SCHEMA:
             raise Problem(426, "this fieldrep is too old for the server: update fieldrep")
+        _plain(body.device_id, "device_id")
         with db.reading(engine) as conn:
             device = conn.execute(
                 sa.select(db.devices.c.rep_id, db.devices.c.last_mid)
@@ -328,6 +338,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     @app.post("/v1/assign", responses=ERRORS)
     def assign(body: AssignRequest, rep: Current) -> dict:
         _need(rep, "manager", "admin")
+        _plain(body.team_id, "team_id")
         try:
             with db.writing(engine) as conn:
                 return domain.assign(conn, rep, body.strategy, body.team_id)
@@ -340,6 +351,8 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     def transfer(customer_id: Annotated[str, Field(max_length=64)], body: TransferRequest,
                  rep: Current) -> dict:
         _need(rep, "manager", "admin")
+        _plain(customer_id, "customer id")
+        _plain(body.to_rep_id, "to_rep_id")
         try:
             with db.writing(engine) as conn:
                 return domain.transfer(conn, rep, customer_id, body.to_rep_id)
