@@ -13,9 +13,9 @@ the previous keystroke's matches instead of scanning all customers again.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import accumulate
 
@@ -32,10 +32,22 @@ GROUPINGS = (
 SORTS = ("name", "last_visit", "next_due", "tier")
 FUZZY_WHEN_FEWER_THAN = 5
 FUZZY_MIN_LENGTH = 3
+POSITIONS_CACHED = 256
 _SEARCH_FIELDS = ("name", "city", "contacts", "search_keys")
 _LATIN_WORD = re.compile(r"[a-z][a-z']{2,}")
 _SEP = "\x00"
+_RECORD_BREAK = "\x01"
 _WORD_BREAKS = str.maketrans({c: _SEP for c in " -_/.,;:()（）·&'+"})
+
+
+def _find_all(big: str, starts: list[int], needle: str) -> Iterator[int]:
+    """Positions, ascending and each once, of the records whose text in ``big`` (records
+    joined, record ``i`` beginning at ``starts[i]``) contains ``needle``."""
+    index = big.find(needle)
+    while index != -1:
+        position = bisect_right(starts, index) - 1
+        yield position
+        index = big.find(needle, starts[position + 1])
 
 
 def group_values(grouping: str, customer: dict) -> list[str]:
@@ -82,6 +94,7 @@ class CustomerIndex:
                 lines[""].add(cid)
         self._sorts: dict[str, list[str]] = {}
         self._search_built = False  # built on first use, or by warm_up()
+        self._name_positions_for: list[str] | None = None
 
     def _add_groups(self, cid: str, customer: dict) -> None:
         for grouping in GROUPINGS:
@@ -99,7 +112,9 @@ class CustomerIndex:
 
     def _build_search(self) -> None:
         customers = self._customers
-        keyed = sorted([((c.get("name") or "").casefold(), cid) for cid, c in customers.items()])
+        # name order, by the same lowered name that starts each haystack, so that the names
+        # starting with a query are one contiguous run of ``_hay`` (found by bisect)
+        keyed = sorted([((c.get("name") or "").lower(), cid) for cid, c in customers.items()])
         order = [cid for _, cid in keyed]
         hays: list[str] = []
         heads: list[str] = []
@@ -121,6 +136,22 @@ class CustomerIndex:
         self._hay = hays
         self._heads = heads
         self._pinyin_keys = pinyin
+        # every pinyin key with its customer's position, sorted: keys starting with a query
+        # ('zgsh', 'zhongguo') are one contiguous run, found by bisect
+        keyed_pinyin = sorted(
+            (key, position)
+            for position, cid in enumerate(order)
+            for key in customers[cid].get("search_keys") or ()
+        )
+        self._key_text = [key for key, _ in keyed_pinyin]
+        self._key_position = [position for _, position in keyed_pinyin]
+        # all haystacks (and all word starts) joined, so str.find (C speed) finds the records
+        # containing a text without a Python-level pass over every customer
+        self._big = _SEP.join(hays)
+        self._starts = list(accumulate((len(h) + 1 for h in hays), initial=0))
+        self._big_heads = _RECORD_BREAK.join(heads)
+        self._head_starts = list(accumulate((len(h) + 1 for h in heads), initial=0))
+        self._positions_cache: dict[str, list[int]] = {}
         self._vocab_built_for: list[str] | None = None
         self._last: tuple[str, list[int]] | None = None
         self._search_built = True
@@ -130,18 +161,16 @@ class CustomerIndex:
         if not self._search_built:
             self._build_search()
         self._ensure_vocab()
+        import rapidfuzz.process  # noqa: F401  (the first typo should not pay for the import)
 
     def _ensure_vocab(self) -> None:
         """The words fuzzy matching compares against: every Latin word of 3+ letters in names,
         cities, contacts and pinyin keys, found in one pass over all the text joined."""
         if self._vocab_built_for is self._hay:
             return
-        big = _SEP.join(self._hay)
-        self._big = big
-        self._starts = list(accumulate((len(h) + 1 for h in self._hay), initial=0))
+        big = self._big
         # pinyin keys are matched exactly (prefix/substring), not fuzzily: leave them out
         self._vocab_words = list(set(_LATIN_WORD.findall(big)) - self._pinyin_keys)
-        self._positions_cache: dict[str, list[int]] = {}
         self._prefix_cache: dict[int, list[str]] = {}
         self._vocab_built_for = self._hay
 
@@ -150,13 +179,9 @@ class CustomerIndex:
         cached = self._positions_cache.get(text)
         if cached is not None:
             return cached
-        big, starts = self._big, self._starts
-        positions = []
-        index = big.find(text)
-        while index != -1:
-            position = bisect_right(starts, index) - 1
-            positions.append(position)
-            index = big.find(text, starts[position + 1]) if position + 1 < len(starts) else -1
+        if len(self._positions_cache) >= POSITIONS_CACHED:
+            self._positions_cache.clear()
+        positions = list(_find_all(self._big, self._starts, text))
         self._positions_cache[text] = positions
         return positions
 
@@ -199,14 +224,11 @@ class CustomerIndex:
         return sorted(ids, key=lambda cid: positions.get(cid, 0))
 
     def _name_positions(self) -> dict[str, int]:
-        if (
-            "_positions" not in self.__dict__
-            or self.__dict__.get("_positions_of") is not self._order
-        ):
-            if not self._search_built:
-                self._build_search()
+        if not self._search_built:
+            self._build_search()
+        if self._name_positions_for is not self._order:
             self._positions = {cid: i for i, cid in enumerate(self._order)}
-            self._positions_of = self._order
+            self._name_positions_for = self._order
         return self._positions
 
     def sorted_ids(self, sort: str = "name") -> list[str]:
@@ -233,40 +255,99 @@ class CustomerIndex:
     # ------------------------------------------------------------------ search
 
     def search(self, query: str, limit: int = 200) -> list[str]:
-        """Customer ids matching ``query``, ranked prefix > substring > fuzzy, then by name."""
+        """Customer ids matching ``query``, best first: the name (or its pinyin) starts with the
+        query, then a word of it does, then it contains the query anywhere, then fuzzy matches;
+        by name within each rank.
+
+        Whole scans are cut short once a page of ``limit`` better-ranked results is full, and a
+        query that extends the previous keystroke's (complete) one only looks at its matches.
+        """
         text = " ".join((query or "").lower().split())
         if not text or limit <= 0:
             return []
         if not self._search_built:
             self._build_search()
         terms = text.split(" ")
+        first, rest = terms[0], terms[1:]
         hay = self._hay
-        last = self._last
-        if last is not None and text.startswith(last[0]) and last[0]:
-            candidates: Iterable[int] = last[1]
-        else:
-            candidates = range(len(hay))
-        if len(terms) == 1:
-            matches = [i for i in candidates if text in hay[i]]
-        else:
-            matches = [i for i in candidates if all(t in hay[i] for t in terms)]
-        self._last = (text, matches)
-        heads = self._heads
-        head = _SEP + terms[0]
-        prefix = [i for i in matches if head in heads[i]]
-        ranked = prefix[:limit]
-        if len(ranked) < limit:
-            seen = set(prefix)
-            for i in matches:
-                if i not in seen:
-                    ranked.append(i)
-                    if len(ranked) >= limit:
-                        break
-        if len(matches) < FUZZY_WHEN_FEWER_THAN and len(ranked) < limit:
-            exact = set(matches)
-            ranked.extend(i for i in self._fuzzy(terms, limit) if i not in exact)
         order = self._order
+
+        def has_rest(i: int) -> bool:
+            return all(t in hay[i] for t in rest)
+
+        # 1. the name, or a pinyin key of it, starts with the first term
+        starting = self._starting_with(first)
+        ranked = [i for i in starting if has_rest(i)] if rest else starting
+        if len(ranked) >= limit:
+            self._last = None
+            return [order[i] for i in ranked[:limit]]
+        taken = set(ranked)
+
+        last = self._last
+        narrowed = last is not None and text.startswith(last[0])
+        if not narrowed and rest:
+            # several words: the ones before the last are done typing; the records holding the
+            # longest of them (cached by word) are the candidates while the last one is typed
+            settled = max(terms[:-1], key=len)
+            last = (settled, self._positions_of(settled))
+            narrowed = True
+        need = limit - len(ranked)
+
+        # 2. a word of the name (or of its pinyin) starts with the first term; stop once the
+        # page is full
+        head = _SEP + first
+        if narrowed:
+            heads = self._heads
+            found: Iterable[int] = (i for i in last[1] if head in heads[i])
+        else:
+            found = _find_all(self._big_heads, self._head_starts, head)
+        word_start: list[int] = []
+        for i in found:
+            if i not in taken and (not rest or has_rest(i)):
+                word_start.append(i)
+                if len(word_start) >= need:
+                    self._last = None
+                    return [order[i] for i in ranked + word_start]
+        ranked += word_start
+        taken.update(word_start)
+
+        # 3. contains every term anywhere; a complete pass is kept for the next keystroke
+        complete = True
+        if narrowed:
+            matches = [i for i in last[1] if all(t in hay[i] for t in terms)]
+        else:
+            driver = max(terms, key=len)  # the longest term is usually the rarest
+            others = [t for t in terms if t is not driver]
+            matches = []
+            for i in _find_all(self._big, self._starts, driver):
+                if not others or all(t in hay[i] for t in others):
+                    matches.append(i)
+                    if len(matches) > limit + len(taken):
+                        complete = False  # the page is full: no need for the rest
+                        break
+        self._last = (text, matches) if complete else None
+        for i in matches:
+            if len(ranked) >= limit:
+                break
+            if i not in taken:
+                ranked.append(i)
+        # 4. typos: only when the exact passes found few
+        if len(matches) < FUZZY_WHEN_FEWER_THAN and len(ranked) < limit:
+            exact = set(matches) | taken
+            ranked.extend(i for i in self._fuzzy(terms, limit) if i not in exact)
         return [order[i] for i in ranked[:limit]]
+
+    def _starting_with(self, term: str) -> list[int]:
+        """Positions (in name order) whose name or a pinyin key starts with ``term``."""
+        upper = term[:-1] + chr(ord(term[-1]) + 1) if ord(term[-1]) < 0x10FFFF else term + "\0"
+        lo, hi = bisect_left(self._hay, term), bisect_left(self._hay, upper)
+        keys = self._key_text
+        k_lo, k_hi = bisect_left(keys, term), bisect_left(keys, upper)
+        if k_lo == k_hi:
+            return list(range(lo, hi))
+        by_key = set(self._key_position[k_lo:k_hi])
+        by_key.update(range(lo, hi))
+        return sorted(by_key)
 
     def _fuzzy(self, terms: list[str], limit: int = 200) -> list[int]:
         """Positions within a typo or two of every term, best first.

@@ -377,9 +377,13 @@ class Store:
         try:
             result = change(self._journal)
             self._write_journal()
-        except BaseException:
+        except BaseException as error:
             self._journal = orjson.loads(self._journal_bytes)
             self._rebuild_customers()
+            if isinstance(error, OSError):  # a full disk, a read-only home: say so in one line
+                raise StoreError(
+                    f"not saved: {error.strerror or error} in {self.home}; nothing was changed"
+                ) from error
             raise
         return result
 
