@@ -24,6 +24,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_is_free(port: int) -> bool:
+    """Could a server listen on 127.0.0.1:``port`` now (as uvicorn binds, with SO_REUSEADDR)?"""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 class ServerProcess:
     """``python -m server.cli serve`` on 127.0.0.1, started after ``init``, ready when it answers."""
 
@@ -51,6 +62,8 @@ class ServerProcess:
         return server
 
     def _spawn(self, timeout: float) -> None:
+        if not port_is_free(self.port):
+            raise ServerStartError(f"port {self.port} on 127.0.0.1 is already in use")
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
@@ -64,7 +77,9 @@ class ServerProcess:
                 raise ServerStartError(f"the server exited at start:\n{self.log()}")
             try:
                 if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return
+                    if self.process.poll() is None:  # it is our server that answered
+                        return
+                    raise ServerStartError(f"the server exited at start:\n{self.log()}")
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
