@@ -22,6 +22,10 @@ ARCHIVE = "archive.json"
 """Synced history (visits, feedback, follow-ups) moved out of the journal, plus pulled history."""
 BOOTSTRAP_DIR = "bootstrap"
 """Pages of an unfinished first sync, one file a page, merged into the snapshot when done."""
+SEQUENCE = "sequence.json"
+"""The device's next mid, written when the server acknowledges operations: a journal lost to a
+damaged disk must never make this device reuse a mid the server has seen (it would be taken
+for a duplicate and dropped)."""
 SESSION = "session.json"
 TOKEN = "token"
 LOCK = "LOCK"

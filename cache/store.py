@@ -338,7 +338,16 @@ class Store:
 
     def _recover_journal(self, damaged: Path, why: str) -> None:
         ops, counter = salvage_operations(damaged.read_bytes())
-        counter = max(counter, self._snap.get("next_mid") or 0, self._archive.get("next_mid") or 0)
+        try:
+            sequence = read_document(self._path(locations.SEQUENCE)) or {}
+        except DamagedFile:
+            sequence = {}
+        counter = max(
+            counter,
+            self._snap.get("next_mid") or 0,
+            self._archive.get("next_mid") or 0,
+            sequence.get("next_mid") or 0 if isinstance(sequence, dict) else 0,
+        )
         journal = _empty_journal()
         journal["next_mid"] = max([counter, 1, *(op["mid"] + 1 for op in ops)])
         journal["outbox"] = ops
@@ -348,8 +357,8 @@ class Store:
         self.notices.append(
             f"Your journal of unsynced work was damaged ({why}). It was moved to {damaged}. "
             f"{len(ops)} pending change(s) were recovered from it and will sync. If something you "
-            f"saved is missing, import it with `store.import_outbox({str(damaged)!r})` "
-            f"(fieldrep import-outbox {damaged})."
+            f"saved is missing, run `fieldrep import-outbox {damaged}` (changes already "
+            "recovered are not added twice)."
         )
 
     def _write_all(self) -> None:
@@ -699,8 +708,14 @@ class Store:
     def followups(self, customer_id: str | None = None, include_closed: bool = False) -> list[dict]:
         """Follow-ups by due date; open and snoozed ones unless ``include_closed``."""
         records = self._records("followup", customer_id)
-        if not include_closed:
-            records = [r for r in records if r.get("status") in ("open", "snoozed")]
+        if not include_closed:  # a snoozed generated entry (cadence…) is a marker, not a task
+            markers = set(GENERATED_SOURCES.values())
+            records = [
+                r
+                for r in records
+                if r.get("status") == "open"
+                or (r.get("status") == "snoozed" and r.get("source") not in markers)
+            ]
         return sorted(records, key=lambda r: (str(r.get("due")), r["id"]))
 
     @_locked
@@ -1491,6 +1506,11 @@ class Store:
 
         try:
             self._commit_journal(change)
+            if results:
+                write_document(
+                    self._path(locations.SEQUENCE),
+                    {"device_id": self.device_id, "next_mid": self._journal["next_mid"]},
+                )
         except BaseException:
             self._reload_server_view()
             raise

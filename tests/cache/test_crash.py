@@ -17,6 +17,7 @@ from cache.storage import read_document
 from tests.cache.conftest import open_filled
 
 ROOT = Path(__file__).resolve().parents[2]
+KILLS = 200
 
 
 class Writer:
@@ -58,7 +59,7 @@ def test_sigkill_during_atomic_writes_never_loses_an_acknowledged_write(tmp_path
     writer = Writer("storage", path)
     acknowledged: list[str] = []
     try:
-        for _ in range(150):
+        for _ in range(KILLS):
             acknowledged += writer.kill_after(rng.uniform(0.0, 0.03))
             document = read_document(path, default={"ids": []})  # never torn
             on_disk = set(document["ids"])
@@ -66,7 +67,7 @@ def test_sigkill_during_atomic_writes_never_loses_an_acknowledged_write(tmp_path
             assert not missing, f"{len(missing)} acknowledged writes lost"
     finally:
         writer.close()
-    assert len(acknowledged) > 150  # the writer really wrote between kills
+    assert len(acknowledged) > KILLS  # the writer really wrote between kills
 
 
 @pytest.mark.slow
@@ -76,8 +77,8 @@ def test_sigkill_while_saving_visits_keeps_every_saved_visit_and_its_operation(f
     writer = Writer("store", fieldrep_home)
     acknowledged: list[str] = []
     try:
-        for _ in range(60):
-            acknowledged += writer.kill_after(rng.uniform(0.02, 0.12))
+        for _ in range(KILLS):
+            acknowledged += writer.kill_after(rng.uniform(0.005, 0.06))
             with Store.open(fieldrep_home) as store:  # the lock died with the writer
                 assert store.notices == []
                 visits = {v["id"] for v in store.visits()}
@@ -89,4 +90,4 @@ def test_sigkill_while_saving_visits_keeps_every_saved_visit_and_its_operation(f
                 assert mids == list(range(1, len(mids) + 1))
     finally:
         writer.close()
-    assert len(acknowledged) > 60
+    assert len(acknowledged) > KILLS

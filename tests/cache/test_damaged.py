@@ -98,3 +98,40 @@ def test_leftover_temporary_files_do_not_disturb_opening(fieldrep_home):
     with Store.open(fieldrep_home) as store:
         assert store.notices == []
         assert store.customer_count() == 5
+
+
+def test_an_unreadable_journal_is_kept_byte_for_byte_and_the_notice_says_how_to_import_it(
+    fieldrep_home,
+):
+    store = open_filled(fieldrep_home)
+    store.log_visit(SINOPEC, outcome="typed before the disk went bad")
+    store.close()
+    journal = fieldrep_home / "journal.json"
+    garbage = b"\x00\x13\x37" * 100
+    journal.write_bytes(garbage)
+    with Store.open(fieldrep_home) as store:
+        moved = _damaged(fieldrep_home, "journal.json")
+        assert len(moved) == 1 and moved[0].read_bytes() == garbage  # nothing thrown away
+        notice = next(n for n in store.notices if "journal" in n)
+        assert "0 pending change(s) were recovered" in notice
+        assert f"fieldrep import-outbox {moved[0]}" in notice
+        assert store.customer_count() == 5  # the territory is still there
+        store.log_visit(SINOPEC, outcome="the rep carries on")
+        assert store.pending_count() == 1
+
+
+def test_a_lost_journal_never_makes_the_device_reuse_a_mid_the_server_acknowledged(
+    fieldrep_home,
+):
+    store = open_filled(fieldrep_home)
+    ops = [store.update_customer(SINOPEC, {"address": f"{n} Nanjing Road"}) and
+           store.outbox()[-1] for n in range(3)]
+    store.apply_push_results([{"op_id": op["op_id"], "mid": op["mid"], "status": "applied",
+                               "version": 2 + n} for n, op in enumerate(ops)])
+    assert store.pending_count() == 0
+    store.close()
+    (fieldrep_home / "journal.json").write_bytes(b"\x00" * 64)  # the disk ate the journal
+    with Store.open(fieldrep_home) as store:
+        store.log_visit(SINOPEC, outcome="after the damage")
+        # mids 1-3 are the server's already: a reused one would be dropped as a duplicate
+        assert store.outbox()[0]["mid"] == 4
