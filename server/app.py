@@ -61,10 +61,11 @@ class TransferRequest(BaseModel):
 
 
 class Problem(Exception):
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = headers
 
 
 def _plain(value: str | None, what: str) -> None:
@@ -110,7 +111,8 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, problem: Problem) -> JSONResponse:
-        return JSONResponse({"detail": problem.detail}, status_code=problem.status)
+        return JSONResponse({"detail": problem.detail}, status_code=problem.status,
+                            headers=problem.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -222,7 +224,8 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
                     break
                 except IntegrityError:
                     if attempt == 2:
-                        raise Problem(409, "a concurrent write collided; send again") from None
+                        raise Problem(503, "a concurrent write collided; send again",
+                                      {"Retry-After": "1"}) from None
             if isinstance(outcome, MidGap):
                 return JSONResponse(outcome.model_dump(), status_code=409)
             answered.append(outcome)

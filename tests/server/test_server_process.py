@@ -105,13 +105,13 @@ def test_serve_returns_lapsed_claims_to_the_pool_and_forgets_old_changes_on_its_
         assert old.status_code == 410, "a cursor behind the horizon must re-bootstrap"
 
 
-def test_a_server_that_cannot_start_says_why(database):
+def test_a_server_that_cannot_start_says_why(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
     with pytest.raises(ServerStartError, match="FIELDREP_RECLAIM_INTERVAL must be a number"):
-        ServerProcess.start(database["url"], env={"FIELDREP_RECLAIM_INTERVAL": "often"},
-                            timeout=30)
-    with ServerProcess.start(database["url"]) as first:
+        ServerProcess.start(url, env={"FIELDREP_RECLAIM_INTERVAL": "often"}, timeout=30)
+    with ServerProcess.start(url) as first:
         with pytest.raises(ServerStartError, match="already in use"):
-            ServerProcess.start(database["url"], port=first.port, timeout=30)
+            ServerProcess.start(url, port=first.port, timeout=30)
         assert httpx.get(f"{first.url}/v1/health").status_code == 200
 
 
