@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server import cli, db
+from server import cli, db, domain
 from tests.server._world import Device, op, visit
 
 
@@ -132,3 +132,36 @@ def test_one_housekeeping_round_reclaims_and_compacts(world, monkeypatch):
     with db.reading(world.engine) as conn:
         top, horizon = db.feed_position(conn)
     assert 0 < horizon < top, "the reclaim's own change, written now, is kept"
+
+
+def test_a_transfer_sends_the_old_owner_a_tombstone_and_the_new_owner_the_record(world):
+    _, ana_cursor = world.scope(world.ana_token)
+    _, bo_cursor = world.scope(world.bo_token)
+    moved = world.client.post(f"/v1/customers/{world.ana_own['id']}/transfer",
+                              headers=world.headers(world.mei_token),
+                              json={"to_rep_id": world.bo["id"]})
+    assert moved.status_code == 200
+    ana = [c for c in world.pull(world.ana_token, ana_cursor)["changes"]
+           if c["id"] == world.ana_own["id"]]
+    assert [(c["op"], c["record"]) for c in ana] == [("delete", None)]
+    assert ana[0]["reason"] == "transferred to Bo by Mei"
+    bo = [c for c in world.pull(world.bo_token, bo_cursor)["changes"]
+          if c["id"] == world.ana_own["id"]]
+    assert [c["op"] for c in bo] == ["upsert"] and bo[0]["record"]["owner_name"] == "Bo"
+
+
+def test_a_reclaimed_customer_outside_the_old_owners_territory_leaves_their_view(
+        world, monkeypatch):
+    far = world.customer("成都机床", "Sichuan", owner=world.ana, protected_days=1)
+    ana_view, ana_cursor = world.scope(world.ana_token)
+    _, cy_cursor = world.scope(world.cy_token)
+    assert far["id"] in ana_view["customer"], "an owner sees their customer anywhere"
+    later = datetime.now(UTC) + timedelta(days=2)
+    monkeypatch.setenv("FIELDREP_SERVER_NOW", later.isoformat())
+    with db.writing(world.engine) as conn:
+        assert [c["id"] for c in domain.reclaim(conn)] == [far["id"]]
+    ana = [c for c in world.pull(world.ana_token, ana_cursor)["changes"] if c["id"] == far["id"]]
+    assert [c["op"] for c in ana] == ["delete"], "back to a pool Ana's territories do not cover"
+    assert "lapsed" in ana[0]["reason"]
+    cy = [c for c in world.pull(world.cy_token, cy_cursor)["changes"] if c["id"] == far["id"]]
+    assert [c["op"] for c in cy] == ["upsert"] and cy[0]["record"]["owner_id"] is None
