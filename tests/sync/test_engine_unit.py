@@ -12,6 +12,7 @@ import threading
 import time
 
 import httpx
+import orjson
 import pytest
 
 from cache import Store
@@ -155,18 +156,20 @@ def test_a_lost_answer_to_a_push_is_resent_and_applied_once(server, store):
     engine.sync()
     _visits(store, 5)
 
+    cut = []
+
     def cut_after_commit(request: httpx.Request) -> None:
-        if request.url.path == "/v1/sync/push" and not getattr(cut_after_commit, "done", False):
-            cut_after_commit.done = True
-            server.handle_original = None
-            server._push(REP, __import__("orjson").loads(request.content))  # the server commits
-            raise httpx.ReadError("connection reset after the server committed")
+        if request.url.path == "/v1/sync/push" and not cut:
+            cut.append(request)
+            server._push(REP, orjson.loads(request.content))  # the server commits …
+            raise httpx.ReadError("connection reset")  # … and the answer never arrives
 
     server.before = cut_after_commit
     report = engine.sync()
     assert report.ok, report.error
     visits = [k for k in server.records if k[0] == "visit"]
-    assert len(visits) == 5
+    assert len(cut) == 1 and len(visits) == 5
+    assert server.pushed_mids[-1] == [1, 2, 3, 4, 5], "the same batch is sent again"
     assert store.pending_count() == 0
 
 
