@@ -45,6 +45,7 @@ MIN_CLIENT_SCHEMA = 1
 """The oldest client wire format this server still speaks; older clients get 426."""
 
 MAX_PAGE = 5000
+MAX_CADENCE_DAYS = 3650
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 410, 422, 426)
@@ -334,6 +335,10 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
             __import__("zoneinfo").ZoneInfo(policy.timezone)
         except (ValueError, KeyError, OSError):
             raise Problem(422, f"timezone: unknown time zone {policy.timezone!r}") from None
+        for tier, days in policy.cadence_days.items():
+            if not 1 <= days <= MAX_CADENCE_DAYS:
+                raise Problem(422, f"cadence_days.{tier.value}: must be 1 to {MAX_CADENCE_DAYS} "
+                                   f"days, not {days}")
         with db.writing(engine) as conn:
             record = set_policy(conn, policy, rep["id"])
         return Policy.model_validate(record)
