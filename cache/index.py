@@ -33,6 +33,7 @@ SORTS = ("name", "last_visit", "next_due", "tier")
 FUZZY_WHEN_FEWER_THAN = 5
 FUZZY_MIN_LENGTH = 3
 POSITIONS_CACHED = 256
+REBUILD_AFTER_CHANGES = 5000
 _SEARCH_FIELDS = ("name", "city", "contacts", "search_keys")
 _LATIN_WORD = re.compile(r"[a-z][a-z']{2,}")
 _SEP = "\x00"
@@ -94,7 +95,6 @@ class CustomerIndex:
                 lines[""].add(cid)
         self._sorts: dict[str, list[str]] = {}
         self._search_built = False  # built on first use, or by warm_up()
-        self._name_positions_for: list[str] | None = None
 
     def _add_groups(self, cid: str, customer: dict) -> None:
         for grouping in GROUPINGS:
@@ -110,69 +110,120 @@ class CustomerIndex:
                     if not members:
                         del self._groups[grouping][value]
 
+    @staticmethod
+    def _texts(customer: dict) -> tuple[str, str, str]:
+        """(lowered name, haystack, word starts) of one customer, as search looks at them."""
+        name = (customer.get("name") or "").lower()
+        keys = customer.get("search_keys") or ()
+        parts = [name, (customer.get("city") or "").lower()]
+        for contact in customer.get("contacts") or ():
+            parts.append((contact.get("name") or "").lower())
+        parts.extend(keys)
+        return name, _SEP.join(parts), _SEP + _SEP.join([name.translate(_WORD_BREAKS), *keys])
+
     def _build_search(self) -> None:
         customers = self._customers
         # name order, by the same lowered name that starts each haystack, so that the names
         # starting with a query are one contiguous run of ``_hay`` (found by bisect)
-        keyed = sorted([((c.get("name") or "").lower(), cid) for cid, c in customers.items()])
-        order = [cid for _, cid in keyed]
-        hays: list[str] = []
-        heads: list[str] = []
-        pinyin: set[str] = set()
-        words = _WORD_BREAKS
-        for cid in order:
-            customer = customers[cid]
-            name = (customer.get("name") or "").lower()
-            keys = customer.get("search_keys") or ()
-            parts = [name, (customer.get("city") or "").lower()]
-            for contact in customer.get("contacts") or ():
-                parts.append((contact.get("name") or "").lower())
-            if keys:
-                parts.extend(keys)
-                pinyin.update(keys)
-            hays.append(_SEP.join(parts))
-            heads.append(_SEP + _SEP.join([name.translate(words), *keys]))
-        self._order = order
-        self._hay = hays
-        self._heads = heads
-        self._pinyin_keys = pinyin
-        # every pinyin key with its customer's position, sorted: keys starting with a query
-        # ('zgsh', 'zhongguo') are one contiguous run, found by bisect
+        texts = sorted(
+            ((*self._texts(c), cid) for cid, c in customers.items()),
+            key=lambda t: (t[0], t[3]),  # by name, then id
+        )
+        self._order = [cid for *_, cid in texts]
+        self._hay = [hay for _, hay, _, _ in texts]
+        self._heads = [head for _, _, head, _ in texts]
+        # every pinyin key with its customer, sorted: keys starting with a query ('zgsh',
+        # 'zhongguo') are one contiguous run, found by bisect
         keyed_pinyin = sorted(
-            (key, position)
-            for position, cid in enumerate(order)
-            for key in customers[cid].get("search_keys") or ()
+            (key, cid) for cid, c in customers.items() for key in c.get("search_keys") or ()
         )
         self._key_text = [key for key, _ in keyed_pinyin]
-        self._key_position = [position for _, position in keyed_pinyin]
-        # all haystacks (and all word starts) joined, so str.find (C speed) finds the records
-        # containing a text without a Python-level pass over every customer
-        self._big = _SEP.join(hays)
-        self._starts = list(accumulate((len(h) + 1 for h in hays), initial=0))
-        self._big_heads = _RECORD_BREAK.join(heads)
-        self._head_starts = list(accumulate((len(h) + 1 for h in heads), initial=0))
-        self._positions_cache: dict[str, list[int]] = {}
-        self._vocab_built_for: list[str] | None = None
-        self._last: tuple[str, list[int]] | None = None
+        self._key_cid = [cid for _, cid in keyed_pinyin]
+        self._dirty: dict[str, tuple[str, ...]] = {}
         self._search_built = True
+        self._join()
+
+    def _join(self) -> None:
+        """What is derived from the per-record lists: positions, and all haystacks (and all
+        word starts) joined, so str.find (C speed) finds the records containing a text
+        without a Python-level pass over every customer."""
+        self._positions = {cid: i for i, cid in enumerate(self._order)}
+        self._key_position = [self._positions[cid] for cid in self._key_cid]
+        self._pinyin_keys = set(self._key_text)
+        self._big = _SEP.join(self._hay)
+        self._starts = list(accumulate((len(h) + 1 for h in self._hay), initial=0))
+        self._big_heads = _RECORD_BREAK.join(self._heads)
+        self._head_starts = list(accumulate((len(h) + 1 for h in self._heads), initial=0))
+        self._positions_cache: dict[str, list[int]] = {}
+        self._vocab_built_for: str | None = None
+        self._last: tuple[str, list[int]] | None = None
+
+    def _ensure_search(self) -> None:
+        """Build the search index on first use; afterwards apply the customers changed since."""
+        if not self._search_built:
+            self._build_search()
+        elif self._dirty:
+            self._apply_changes()
+
+    def _apply_changes(self) -> None:
+        """Move the changed customers to their new place in name order (a few list deletes and
+        inserts instead of rebuilding 50,000 entries after a rename, a new customer or a pull)."""
+        dirty, self._dirty = self._dirty, {}
+        customers = self._customers
+        order, hays, heads = self._order, self._hay, self._heads
+        key_text, key_cid = self._key_text, self._key_cid
+        for position in sorted(
+            (self._positions[cid] for cid in dirty if cid in self._positions), reverse=True
+        ):
+            del order[position], hays[position], heads[position]
+        for cid, old_keys in dirty.items():
+            for key in old_keys:
+                at = bisect_left(key_text, key)
+                while at < len(key_text) and key_text[at] == key:
+                    if key_cid[at] == cid:
+                        del key_text[at], key_cid[at]
+                        break
+                    at += 1
+        new_words: set[str] = set()
+        for cid in dirty:
+            customer = customers.get(cid)
+            if customer is None:
+                continue
+            name, hay, head = self._texts(customer)
+            # among customers of the same name, by id (as a rebuild would place it)
+            same = bisect_left(hays, name + _SEP), bisect_left(hays, name + "\x01")
+            at = bisect_left(order, cid, *same)
+            order.insert(at, cid)
+            hays.insert(at, hay)
+            heads.insert(at, head)
+            new_words.update(_LATIN_WORD.findall(hay))
+            for key in customer.get("search_keys") or ():
+                at = bisect_left(key_text, key)
+                key_text.insert(at, key)
+                key_cid.insert(at, cid)
+        vocabulary = self._vocab_words if self._vocab_built_for is not None else None
+        self._join()
+        if vocabulary is not None:  # words are only added: a word no longer there finds nothing
+            self._vocab_words = list(set(vocabulary) | (new_words - self._pinyin_keys))
+            self._prefix_cache = {}
+            self._vocab_built_for = self._big
 
     def warm_up(self) -> None:
         """Build what search needs now (it is otherwise built on first use)."""
-        if not self._search_built:
-            self._build_search()
+        self._ensure_search()
         self._ensure_vocab()
         import rapidfuzz.process  # noqa: F401  (the first typo should not pay for the import)
 
     def _ensure_vocab(self) -> None:
         """The words fuzzy matching compares against: every Latin word of 3+ letters in names,
         cities, contacts and pinyin keys, found in one pass over all the text joined."""
-        if self._vocab_built_for is self._hay:
+        if self._vocab_built_for is self._big:
             return
         big = self._big
         # pinyin keys are matched exactly (prefix/substring), not fuzzily: leave them out
         self._vocab_words = list(set(_LATIN_WORD.findall(big)) - self._pinyin_keys)
         self._prefix_cache: dict[int, list[str]] = {}
-        self._vocab_built_for = self._hay
+        self._vocab_built_for = self._big
 
     def _positions_of(self, text: str) -> list[int]:
         """Positions whose haystack contains ``text`` (found with str.find over the joined text)."""
@@ -192,8 +243,13 @@ class CustomerIndex:
         if new is not None:
             self._add_groups(cid, new)
         if old is None or new is None or any(old.get(f) != new.get(f) for f in _SEARCH_FIELDS):
-            self._search_built = False  # rebuilt on the next search
             self._sorts.clear()
+            if self._search_built:
+                # moved into place at the next search; remember the keys it is filed under
+                if cid not in self._dirty:
+                    self._dirty[cid] = tuple((old or {}).get("search_keys") or ())
+                if len(self._dirty) > REBUILD_AFTER_CHANGES:
+                    self._search_built = False  # a bulk change: rebuild it all instead
             return
         if old.get("tier") != new.get("tier"):
             self._sorts.pop("tier", None)
@@ -224,18 +280,13 @@ class CustomerIndex:
         return sorted(ids, key=lambda cid: positions.get(cid, 0))
 
     def _name_positions(self) -> dict[str, int]:
-        if not self._search_built:
-            self._build_search()
-        if self._name_positions_for is not self._order:
-            self._positions = {cid: i for i, cid in enumerate(self._order)}
-            self._name_positions_for = self._order
+        self._ensure_search()
         return self._positions
 
     def sorted_ids(self, sort: str = "name") -> list[str]:
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        if not self._search_built:
-            self._build_search()
+        self._ensure_search()
         if sort == "name":
             return list(self._order)
         if sort not in self._sorts:
@@ -265,8 +316,7 @@ class CustomerIndex:
         text = " ".join((query or "").lower().split())
         if not text or limit <= 0:
             return []
-        if not self._search_built:
-            self._build_search()
+        self._ensure_search()
         terms = text.split(" ")
         first, rest = terms[0], terms[1:]
         hay = self._hay

@@ -178,18 +178,43 @@ def test_search_typed_char_by_char_ranks_exactly_like_the_obvious_full_scan():
     """The fast paths (bisect, early stop, narrowing by the last keystroke, cached words) must
     never change what is found or its order."""
     customers = build_customers(3000, seed=3)
+    by_id = {c["id"]: c for c in customers}
     index = CustomerIndex()
-    index.rebuild({c["id"]: c for c in customers})
+    index.rebuild(by_id)
     rng = random.Random(5)
     words = ["robotics", "beacon summit", "zgsh", "zhongguo", "hang", "上海振华", "chicago",
-             "mary", "shanghai", "jili", "a", "co", "golden atlas", "wang", "b2"]
-    for _ in range(40):
-        query = rng.choice(words) if rng.random() < 0.7 else " ".join(rng.sample(words, 2))
-        limit = rng.choice([5, 20, 200])
-        for n in range(1, len(query) + 1):
-            typed = query[:n]
-            expected = _reference_search(customers, typed, limit)
-            got = index.search(typed, limit)
-            assert got[: len(expected)] == expected, (typed, limit)
-            if len(expected) >= 5 or len(expected) == limit:
-                assert len(got) == len(expected), (typed, limit)
+             "mary", "shanghai", "jili", "a", "co", "golden atlas", "wang", "b2", "acme"]
+    for round_ in range(6):
+        for _ in range(8):
+            query = rng.choice(words) if rng.random() < 0.7 else " ".join(rng.sample(words, 2))
+            limit = rng.choice([5, 20, 200])
+            for n in range(1, len(query) + 1):
+                typed = query[:n]
+                expected = _reference_search(list(by_id.values()), typed, limit)
+                got = index.search(typed, limit)
+                assert got[: len(expected)] == expected, (round_, typed, limit)
+                if len(expected) >= 5 or len(expected) == limit:
+                    assert len(got) == len(expected), (round_, typed, limit)
+        # customers change between rounds: renamed, new, gone, a contact edited
+        for cid in rng.sample(sorted(by_id), 25):
+            old = by_id[cid]
+            roll = rng.random()
+            if roll < 0.3:
+                new = {**old, "name": rng.choice(["Acme Zeta", "中国石化江苏", "Beacon"]),
+                       "search_keys": []}
+                if new["name"] == "中国石化江苏":
+                    new["search_keys"] = ["zhongguoshihuajiangsu", "zgshjs"]
+            elif roll < 0.5:
+                new = {**old, "contacts": [{"name": "Mary Acme"}]}
+            elif roll < 0.7:
+                new = None
+            else:
+                new = {**old, "id": f"{cid}-new", "name": old["name"] + " Shanghai"}
+                by_id[new["id"]] = new
+                index.changed(new["id"], None, new)
+                continue
+            if new is None:
+                del by_id[cid]
+            else:
+                by_id[cid] = new
+            index.changed(cid, old, new)
