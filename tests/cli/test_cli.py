@@ -32,7 +32,7 @@ NAMED = [
 def org(tmp_path_factory):
     org = Org.create(tmp_path_factory.mktemp("cli") / "server")
     org.add_territory("East", ["Zhejiang"])
-    for name in ("Ana", "Bo", "Cy", "Di"):
+    for name in ("Ana", "Bo", "Cy", "Di", "Ed"):
         org.add_rep(name, ["East"])
     rows = make_customers(24, "Zhejiang")
     for row, named in zip(rows, NAMED, strict=False):
@@ -302,3 +302,13 @@ def test_logout_keeps_pending_work_for_the_next_login(org, tmp_path):
     fieldrep(home, "login", "--server", org.url, "--token", org.reps["Ana"].token)
     fieldrep(home, "sync")
     assert len([v for v in org.export("visits") if v["notes"] == "cli-logout"]) == 1
+
+
+def test_a_revoked_token_keeps_the_work_and_says_how_to_log_in_again(org, tmp_path):
+    home = laptop(org, tmp_path, "Ed")
+    fieldrep(home, "visit", "log", "Acme Valves", "--outcome", "met", "--notes", "cli-revoked")
+    org.admin("revoke-token", "Ed")
+    line = first_line_only(fieldrep(home, "sync", code=1))
+    assert "log in again" in line and f"fieldrep login --server {org.url}" in line
+    assert as_json(fieldrep(home, "status", "--json"))["pending"] == 1
+    assert not [v for v in org.export("visits") if v["notes"] == "cli-revoked"]
