@@ -113,5 +113,7 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
         self.stop()
+        if exc_type is None:  # all went well: the log is not needed for a diagnosis
+            self.log_path.unlink(missing_ok=True)
