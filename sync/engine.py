@@ -162,23 +162,30 @@ class SyncEngine:
     def _push(self, client: Client, report: SyncReport) -> None:
         device_id = self.store.device_id
         renumbered = False
+        below: int | None = None  # send only the operations below this mid (see 409 below)
         while True:
             batch = self.store.outbox()[:MAX_PUSH_BATCH]
             if not batch:
                 return
+            if below is not None:
+                batch = [op for op in batch if op["mid"] < below] or batch
             try:
                 answer = client.push(device_id, [_wire(op) for op in batch])
             except MidGapError as gap:
                 if gap.expected_mid > batch[0]["mid"]:
-                    # The server applied every operation below expected_mid (it only advances
-                    # past one by applying it) but kept no answer for them: take them as done
-                    # and go on from expected_mid.
-                    done = [op for op in batch if op["mid"] < gap.expected_mid]
-                    self.store.apply_push_results([_acknowledged(op) for op in done])
-                    report.pushed += len(done)
-                    report.applied += len(done)
+                    if below != gap.expected_mid:
+                        # A hole after these operations: first get the server's answers for
+                        # the ones below it (it kept them), then deal with the hole.
+                        below = gap.expected_mid
+                        continue
+                    # Asked for exactly those and still a gap: the server applied them (it
+                    # only advances past a mid by applying it) but kept no answers.
+                    self.store.apply_push_results([_acknowledged(op) for op in batch])
+                    report.pushed += len(batch)
+                    report.applied += len(batch)
+                    below = None
                     continue
-                if renumbered or gap.expected_mid == batch[0]["mid"]:
+                if renumbered:
                     raise SyncError(
                         f"the server expects operation {gap.expected_mid} from this laptop but "
                         f"the next one here is {batch[0]['mid']}; export your pending work "
@@ -186,10 +193,13 @@ class SyncEngine:
                     ) from None
                 # The server never saw any pending operation (it applies mids strictly in
                 # order and is still below the first one), e.g. its database was restored
-                # from a backup: start a fresh sequence on a new device and send them all.
+                # from a backup, or operations here were lost: start a fresh sequence on a
+                # new device and send them all.
                 device_id = self._new_device(client)
                 renumbered = True
+                below = None
                 continue
+            below = None
             results = answer.get("results") or []
             if not results:
                 raise SyncError("the server accepted nothing from the outbox; try again later")

@@ -245,6 +245,22 @@ def test_operations_the_server_applied_without_keeping_answers_are_taken_as_done
     assert {v["id"] for v in store.visits()} == set(written)
 
 
+def test_a_hole_in_the_outbox_keeps_the_answers_before_it_and_renumbers_after_it(server, store):
+    engine = _logged_in(store, server)
+    engine.sync()
+    written = _visits(store, 6)
+    journal = store._journal  # a hole at mid 4, as a salvaged journal could leave one
+    journal["outbox"] = [op for op in journal["outbox"] if op["mid"] != 4]
+    store._write_journal()
+    lost = next(v for v in written if v not in {op["record_id"] for op in store.outbox()})
+    report = engine.sync()
+    assert report.ok, report.error
+    assert report.applied == 5
+    assert server.pushed_mids == [[1, 2, 3, 5, 6], [1, 2, 3], [5, 6], [1, 2]]  # then renumbered
+    assert sum(1 for k in server.records if k[0] == "visit") == 5
+    assert ("visit", lost) not in server.records
+
+
 def test_network_trouble_is_a_failed_report_in_plain_words_never_an_exception(server, store):
     engine = _logged_in(store, server)
     engine._attempts = 1
