@@ -245,3 +245,24 @@ def test_a_manager_transfers_within_the_team_and_visits_stay_with_their_author(w
                                headers=world.headers(world.bo_token),
                                json={"to_rep_id": world.bo["id"]})
     assert as_rep.status_code == 403
+
+
+def test_a_gap_inside_a_batch_keeps_what_came_before_and_the_resend_completes_it(world):
+    device = world.device(world.ana_token)
+    cid = world.ana_own["id"]
+    one, two, three, four = (visit(m, cid) for m in (1, 2, 3, 4))
+    gap = world.push(world.ana_token, device, [one, two, four])
+    assert gap.status_code == 409 and gap.json()["expected_mid"] == 3
+    assert "expected mutation 3, got 4" in gap.json()["detail"]
+    resent = world.push(world.ana_token, device, [one, two, three, four]).json()
+    assert [r["status"] for r in resent["results"]] == ["applied"] * 4
+    assert resent["last_mid"] == 4
+    assert [r["record_id"] for r in resent["results"]] == [
+        m["record_id"] for m in (one, two, three, four)]
+    changed = {**one, "record_id": "another-visit"}  # a reused mid answers what it answered
+    again = world.push(world.ana_token, device, [changed]).json()["results"][0]
+    assert again["record_id"] == one["record_id"]
+    with db.reading(world.engine) as conn:
+        assert db.get_record(conn, "visit", "another-visit") is None
+    empty = world.push(world.ana_token, device, []).json()
+    assert empty == {"results": [], "last_mid": 4}
