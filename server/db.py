@@ -135,9 +135,17 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("FIELDREP_DATABASE_URL") or DEFAULT_DATABASE
 
 
+def _with_driver(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean PostgreSQL through psycopg 3, the driver we ship."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url``: SQLite in WAL with one writer at a time, or PostgreSQL."""
-    url = database_url(url)
+    url = _with_driver(database_url(url))
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url, connect_args={"timeout": 60, "check_same_thread": False},

@@ -122,3 +122,13 @@ def test_a_broken_database_url_is_one_line_not_a_traceback(tmp_path):
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert done.stderr.startswith("fieldrep-server: ")
+
+
+def test_a_plain_postgresql_url_uses_the_shipped_driver():
+    from server import db
+
+    assert db._with_driver("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert db._with_driver("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert db._with_driver("sqlite:///x.db") == "sqlite:///x.db"
+    engine = db.make_engine("postgresql://u@127.0.0.1:1/d")
+    assert engine.dialect.driver == "psycopg"
