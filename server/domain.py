@@ -107,13 +107,28 @@ def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> dict
     return customer
 
 
-def _may_touch_history(org: Org, rep: dict, customer: dict) -> None:
-    """Visits and feedback: own customers, or any customer inside the rep's territories."""
+def _may_touch_history(conn: Connection, org: Org, rep: dict, customer: dict) -> None:
+    """Visits and feedback: own customers, or any customer inside the rep's territories, or one
+    the rep was sent before: work logged offline while it was in their scope still arrives after
+    it left (transferred, or moved out of their territories)."""
     if customer.get("owner_id") == rep["id"] or org.in_territory(rep["id"], customer):
         return
     if rep["id"] in org.customer_audience(customer):  # a manager, for their team
         return
+    if _was_sent(conn, rep["id"], customer["id"]):
+        return
     raise Refused(f"{customer['name']} is outside your territories")
+
+
+def _was_sent(conn: Connection, rep_id: str, customer_id: str) -> bool:
+    """Did the change feed ever carry this customer to this rep (within its retention)?"""
+    return conn.execute(
+        sa.select(db.changes.c.seq)
+        .join(db.change_audience, db.change_audience.c.seq == db.changes.c.seq)
+        .where(db.changes.c.entity == "customer", db.changes.c.record_id == customer_id,
+               db.change_audience.c.rep_id == rep_id)
+        .limit(1)
+    ).first() is not None
 
 
 def _save_customer(conn: Connection, org: Org, customer: dict, *, reason: str | None = None,
@@ -127,7 +142,7 @@ def _visit_create(conn, org, rep, mutation, now):
     if existing is not None:
         return ResultStatus.applied, existing, None
     customer = _customer(conn, _customer_id(mutation), lock=True)
-    _may_touch_history(org, rep, customer)
+    _may_touch_history(conn, org, rep, customer)
     owner = customer.get("owner_id")
     visit = _validated(Visit, {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"],
                                "non_owner": bool(owner and owner != rep["id"]), "version": 1})
@@ -164,7 +179,7 @@ def _feedback_create(conn, org, rep, mutation, now):
     if existing is not None:
         return ResultStatus.applied, existing, None
     customer = _customer(conn, _customer_id(mutation))
-    _may_touch_history(org, rep, customer)
+    _may_touch_history(conn, org, rep, customer)
     data = {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"], "version": 1}
     feedback = _validated(Feedback, data)
     if feedback["kind"] == FeedbackKind.satisfaction and feedback.get("score") is None:
@@ -202,7 +217,7 @@ def _followup_create(conn, org, rep, mutation, now):
     if existing is not None:
         return ResultStatus.applied, existing, None
     customer = _customer(conn, _customer_id(mutation))
-    _may_touch_history(org, rep, customer)
+    _may_touch_history(conn, org, rep, customer)
     followup = _validated(FollowUp, {**mutation.fields, "id": mutation.record_id,
                                      "rep_id": rep["id"], "version": 1})
     db.put_record(conn, "followup", followup, org.history_audience(followup, customer),

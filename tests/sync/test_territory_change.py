@@ -92,6 +92,7 @@ def test_customer_moved_out_of_the_territory_leaves_the_cache_and_offline_visits
     assert_exactly_once(org.export("visits"), written)
     assert ana_store.rejections() == [], "a visit made while the customer was Ana's was refused"
     assert_converged(ana_store, org, ana.rep.token, who="Ana")
+    sync_until_settled(bo_engine, bo_store)  # Ana's visits changed the customer Bo now has
     assert_converged(bo_store, org, bo.rep.token, who="Bo")
     ana_store.close()
     bo_store.close()
