@@ -236,7 +236,8 @@ class SyncEngine:
                 cursor = self.store.pull_cursor
                 while cursor is not None:
                     page = client.pull(cursor, PULL_PAGE)
-                    self.store.apply_pull_page(page["changes"], page["next_cursor"])
+                    if page["changes"] or page["next_cursor"] != cursor:  # else nothing to store
+                        self.store.apply_pull_page(page["changes"], page["next_cursor"])
                     report.pulled += len(page["changes"])
                     cursor = page["next_cursor"]
                     if not page.get("has_more"):

@@ -137,6 +137,17 @@ def test_first_sync_bootstraps_in_pages_and_later_syncs_pull_from_the_pinned_cur
     assert store.customer("c-new")["name"] == "Arrived later"
 
 
+def test_an_empty_incremental_sync_writes_no_page(server, store, monkeypatch):
+    engine = _logged_in(store, server)
+    assert engine.sync().ok
+    applied = []
+    monkeypatch.setattr(store, "apply_pull_page", lambda *a: applied.append(a))
+    report = engine.sync()
+    assert report.ok and report.pulled == 0 and applied == []
+    server.put("customer", {"id": "c-new", "name": "New", "version": 1})
+    assert engine.sync().ok and len(applied) == 1
+
+
 def test_outbox_is_pushed_in_mid_order_in_batches_of_at_most_one_hundred(server, store):
     engine = _logged_in(store, server)
     assert engine.sync().ok
