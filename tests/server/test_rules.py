@@ -212,3 +212,37 @@ def test_a_claim_of_a_lapsed_customer_not_yet_swept_is_decided_by_the_clock(w, c
     assert late["status"] == "applied"
     assert late["record"]["owner_id"] == w.bo["id"]
     assert late["record"]["previous_owner_id"] == w.ana["id"]
+
+
+def test_a_new_prospect_belongs_to_its_creator_once_whatever_the_resends(w, clock):
+    ana = Device(w, w.ana_token)
+    cid = "0192f7a0-0000-7000-8000-000000000001"
+    create = op(0, "customer.create", cid, {"name": "义乌小商品城", "province": "Zhejiang",
+                                            "tier": "B", "owner_id": w.bo["id"]})
+    made = ana.send_one(create)
+    assert made["status"] == "applied"
+    record = made["record"]
+    assert record["owner_id"] == w.ana["id"], "ownership is not the client's to say"
+    assert _at(record["protected_until"]) == rules.protection_on_claim(START, Policy())
+    assert "ywxspc" in record["search_keys"], "pinyin initials filled by the server"
+    again = Device(w, w.ana_token).send_one(create)  # a second laptop of Ana's, same op
+    assert again["status"] == "applied" and again["record"]["version"] == record["version"]
+    stolen = Device(w, w.bo_token).send_one(create)
+    assert stolen["status"] == "rejected" and "exists already" in stolen["reason"]
+
+
+def test_the_owner_snoozes_and_completes_follow_ups_and_the_manager_sees_it(w):
+    ana = Device(w, w.ana_token)
+    fid = "0192f7a0-0000-7000-8000-000000000002"
+    created = ana.send_one(op(0, "followup.create", fid, {
+        "customer_id": w.ana_own["id"], "due": "2026-12-03", "title": "send the quote"}))
+    assert created["status"] == "applied" and created["record"]["version"] == 1
+    snoozed, done = ana.send(
+        op(0, "followup.update", fid, {"status": "snoozed", "snoozed_until": "2026-12-08"}),
+        op(0, "followup.update", fid, {"status": "done"}))
+    assert snoozed["record"]["snoozed_until"] == "2026-12-08"
+    assert done["record"]["status"] == "done" and done["record"]["version"] == 3
+    renamed = ana.send_one(op(0, "followup.update", fid, {"rep_id": w.bo["id"]}))
+    assert renamed["status"] == "rejected" and renamed["reason"] == "rep_id cannot be changed"
+    mei, _ = w.scope(w.mei_token)
+    assert mei["followup"][fid]["status"] == "done"
