@@ -53,8 +53,14 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def build_store(home: Path, customers: int, seed: int = 5) -> None:
-    """A store with ``customers`` customers, filled through the bootstrap path a sync uses."""
+def build_store(home: Path, customers: int, seed: int = 5, owned_every: int = 100) -> None:
+    """A store with ``customers`` customers, filled through the bootstrap path a sync uses.
+
+    The bench rep owns one customer in ``owned_every`` (500 of 50,000 by default: a policy's
+    ``max_held`` is 200 by default, so a rep's own book is hundreds, not tens of thousands);
+    six in seven of the others belong to a teammate, the rest are the shared pool.
+    """
+    other = {"id": "rep-mate", "name": "Li Wei"}
     from cache import Store
 
     rnd = random.Random(seed)
@@ -75,7 +81,8 @@ def build_store(home: Path, customers: int, seed: int = 5) -> None:
             else:
                 name = "".join(rnd.choice(_SYLLABLES) for _ in range(3)) + f"{index}"
             province, city = rnd.choice(_PLACES)
-            owned = index % 7 != 0
+            owner = me if index % owned_every == 0 else (other if index % 7 else None)
+            owned = owner is not None
             record = {
                 "id": f"cust-{index:06d}", "name": name, "province": province, "city": city,
                 "industry": rnd.choice(["制造", "能源", "食品", "Finance", "Healthcare"]),
@@ -83,8 +90,8 @@ def build_store(home: Path, customers: int, seed: int = 5) -> None:
                 "stage": rnd.choice(["prospect", "new", "active", "at_risk", "lost"]),
                 "product_lines": [rnd.choice(["软件", "包装", "Lubricants"])],
                 "contacts": [{"name": f"Contact {index}", "phone": f"+86 {index:08d}"}],
-                "owner_id": me["id"] if owned else None,
-                "owner_name": me["name"] if owned else None,
+                "owner_id": owner["id"] if owned else None,
+                "owner_name": owner["name"] if owned else None,
                 "claimed_at": (now - timedelta(days=20)).isoformat() if owned else None,
                 "protected_until": (now + timedelta(days=rnd.randint(-3, 20))).isoformat()
                 if owned else None,
@@ -224,6 +231,8 @@ def _run_child(kind: str, home: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tui", description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=50_000, metavar="N")
+    parser.add_argument("--owned-every", type=int, default=100, metavar="K",
+                        help="the rep owns one customer in K (default 100; 1 = all of them)")
     parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
     parser.add_argument("--child", choices=("ours", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
@@ -239,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp) / "home"
         home.mkdir()
         started = time.perf_counter()
-        build_store(home, args.customers)
+        build_store(home, args.customers, owned_every=max(1, args.owned_every))
         print(f"built a store of {args.customers:,} customers in "
               f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
         figures = {**_run_child("ours", home), **_run_child("naive", home)}
@@ -252,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         ("filter keystroke + paint p95 (ms)", "filter_paint_p95_ms", None),
         ("RSS (MB)", "rss_mb", "naive_rss_mb"),
     ]
-    print(f"bench.tui — {args.customers:,} customers")
+    owned = len(range(0, args.customers, max(1, args.owned_every)))
+    print(f"bench.tui — {args.customers:,} customers ({owned:,} owned by the rep)")
     print(f"{'figure':<36}{'ours':>10}{'naive':>10}{'ratio':>9}{'budget':>9}")
     for label, ours, naive in rows:
         mine = figures.get(ours)

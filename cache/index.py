@@ -94,6 +94,8 @@ class CustomerIndex:
             else:
                 lines[""].add(cid)
         self._sorts: dict[str, list[str]] = {}
+        self._order: list[str] | None = None  # name order: sorted on first use
+        self._order_positions: dict[str, int] | None = None
         self._search_built = False  # built on first use, or by warm_up()
 
     def _add_groups(self, cid: str, customer: dict) -> None:
@@ -123,15 +125,11 @@ class CustomerIndex:
 
     def _build_search(self) -> None:
         customers = self._customers
-        # name order, by the same lowered name that starts each haystack, so that the names
+        # in name order, by the same lowered name that starts each haystack, so that the names
         # starting with a query are one contiguous run of ``_hay`` (found by bisect)
-        texts = sorted(
-            ((*self._texts(c), cid) for cid, c in customers.items()),
-            key=lambda t: (t[0], t[3]),  # by name, then id
-        )
-        self._order = [cid for *_, cid in texts]
-        self._hay = [hay for _, hay, _, _ in texts]
-        self._heads = [head for _, _, head, _ in texts]
+        texts = [self._texts(customers[cid]) for cid in self._ensure_order()]
+        self._hay = [hay for _, hay, _ in texts]
+        self._heads = [head for _, _, head in texts]
         # every pinyin key with its customer, sorted: keys starting with a query ('zgsh',
         # 'zhongguo') are one contiguous run, found by bisect
         keyed_pinyin = sorted(
@@ -148,6 +146,7 @@ class CustomerIndex:
         word starts) joined, so str.find (C speed) finds the records containing a text
         without a Python-level pass over every customer."""
         self._positions = {cid: i for i, cid in enumerate(self._order)}
+        self._order_positions = self._positions
         self._key_position = [self._positions[cid] for cid in self._key_cid]
         self._pinyin_keys = set(self._key_text)
         self._big = _SEP.join(self._hay)
@@ -157,6 +156,19 @@ class CustomerIndex:
         self._positions_cache: dict[str, list[int]] = {}
         self._vocab_built_for: str | None = None
         self._last: tuple[str, list[int]] | None = None
+
+    def _ensure_order(self) -> list[str]:
+        """Customer ids by name (then id): what the territory list shows first. A plain sort,
+        so listing customers never waits for the search index."""
+        if self._search_built:
+            self._ensure_search()
+        elif self._order is None:
+            customers = self._customers
+            self._order = sorted(
+                customers, key=lambda cid: ((customers[cid].get("name") or "").lower(), cid)
+            )
+            self._order_positions = None
+        return self._order
 
     def _ensure_search(self) -> None:
         """Build the search index on first use; afterwards apply the customers changed since."""
@@ -244,12 +256,15 @@ class CustomerIndex:
             self._add_groups(cid, new)
         if old is None or new is None or any(old.get(f) != new.get(f) for f in _SEARCH_FIELDS):
             self._sorts.clear()
-            if self._search_built:
+            if not self._search_built:
+                self._order = None  # sorted again when next needed
+            else:
                 # moved into place at the next search; remember the keys it is filed under
                 if cid not in self._dirty:
                     self._dirty[cid] = tuple((old or {}).get("search_keys") or ())
                 if len(self._dirty) > REBUILD_AFTER_CHANGES:
                     self._search_built = False  # a bulk change: rebuild it all instead
+                    self._order = None
             return
         if old.get("tier") != new.get("tier"):
             self._sorts.pop("tier", None)
@@ -279,14 +294,22 @@ class CustomerIndex:
         positions = self._name_positions()
         return sorted(ids, key=lambda cid: positions.get(cid, 0))
 
+    def member_set(self, grouping: str, value: str) -> set[str]:
+        """The ids in a group, unordered (a copy): for counting and filtering."""
+        if grouping not in self._groups:
+            raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
+        return set(self._groups[grouping].get(value or "", ()))
+
     def _name_positions(self) -> dict[str, int]:
-        self._ensure_search()
-        return self._positions
+        order = self._ensure_order()
+        if self._order_positions is None:
+            self._order_positions = {cid: i for i, cid in enumerate(order)}
+        return self._order_positions
 
     def sorted_ids(self, sort: str = "name") -> list[str]:
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        self._ensure_search()
+        self._ensure_order()
         if sort == "name":
             return list(self._order)
         if sort not in self._sorts:

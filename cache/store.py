@@ -759,7 +759,7 @@ class Store:
             and r["customer_id"] in self._customers
             and self._customers[r["customer_id"]].get("owner_id") in (rep_id, None, "")
         ]
-        mine = self._index.members("owner", rep_id) if rep_id else []
+        mine = list(self._index.member_set("owner", rep_id)) if rep_id else []
         return build_queue(
             now=now,
             today=self._today(now),
@@ -1149,7 +1149,7 @@ class Store:
         tz = self._tz()
         claims_today = sum(1 for op in self._journal["outbox"] if op["kind"] == "customer.claim")
         held = 0
-        for cid in self._index.members("owner", rep_id):
+        for cid in self._index.member_set("owner", rep_id):
             held += 1
             claimed = rules.as_datetime(self._customers[cid].get("claimed_at"))
             if claimed is not None and claimed.astimezone(tz).date() == today:

@@ -218,3 +218,17 @@ def test_search_typed_char_by_char_ranks_exactly_like_the_obvious_full_scan():
             else:
                 by_id[cid] = new
             index.changed(cid, old, new)
+
+
+def test_listing_customers_and_the_queue_leave_the_search_index_for_later(store, fieldrep_home):
+    """Start-up budget: the first frame (territory list by name, the queue, groups) must not
+    wait for the search index; it is built by warm_up() or the first keystroke."""
+    store.close()
+    with Store.open(fieldrep_home) as again:
+        assert again.all_customer_ids("name")[0] == ACME
+        assert again.queue() is not None
+        assert again.customers_in_group("owner", ME["id"])
+        assert again._index._search_built is False
+        again.warm_up()
+        assert again._index._search_built is True
+        assert again.search("zgsh")[0]["id"] == SINOPEC
