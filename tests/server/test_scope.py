@@ -136,3 +136,18 @@ def test_a_rep_cannot_push_with_another_reps_device_even_for_a_duplicate(world):
     assert replay.status_code == 403, "a stored result is not served to someone else"
     unknown = world.push(world.ana_token, "no-such-device", [])
     assert unknown.status_code == 403
+
+
+def test_work_logged_while_a_customer_was_yours_still_arrives_after_it_left_your_scope(world):
+    far = world.customer("成都机床", "Sichuan", owner=world.ana)  # Ana's, outside her territory
+    view, _ = world.scope(world.ana_token)
+    assert far["id"] in view["customer"]
+    moved = world.client.post(f"/v1/customers/{far['id']}/transfer",
+                              headers=world.headers(world.root_token),
+                              json={"to_rep_id": world.cy["id"]})
+    assert moved.status_code == 200
+    ana = Device(world, world.ana_token)
+    late = ana.send_one(visit(0, far["id"], notes="logged offline before the transfer"))
+    assert late["status"] == "applied" and late["record"]["non_owner"] is True
+    never_had = ana.send_one(visit(0, world.pool_sc["id"]))
+    assert never_had["status"] == "rejected", "a customer the rep was never sent stays closed"
