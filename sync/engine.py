@@ -85,24 +85,41 @@ class SyncEngine:
         self._client_factory = client_factory or Client
         self._attempts = attempts
         self._lock = threading.Lock()
+        self._kept: tuple[tuple, Client] | None = None
+        self._kept_lock = threading.Lock()
         self.online: bool | None = None
         self.last_error: str | None = None
         self.failures = 0  # syncs failed in a row, for the caller's backoff
 
     # ----------------------------------------------------------------- helpers
 
-    def _client(self, attempts: int | None = None) -> Client:
+    def _client(self) -> Client:
+        """The HTTP client for the current login, kept between syncs (its connection too: a
+        new client costs more than an empty sync); a new login gets a new one."""
         session = self.store.session
         if not session:
             raise NotLoggedIn("not logged in: run fieldrep login --server URL --token TOKEN")
-        return self._client_factory(session["server"], self.store.token,
-                                    attempts=attempts or self._attempts)
+        key = (session["server"], self.store.token, self._attempts)
+        with self._kept_lock:
+            if self._kept is not None and self._kept[0] == key:
+                return self._kept[1]
+            if self._kept is not None:
+                self._kept[1].close()
+            client = self._client_factory(key[0], key[1], attempts=self._attempts)
+            self._kept = (key, client)
+            return client
+
+    def close(self) -> None:
+        """Let go of the kept connection (the engine still works: the next call opens one)."""
+        with self._kept_lock:
+            if self._kept is not None:
+                self._kept[1].close()
+                self._kept = None
 
     def check_online(self) -> bool:
         """A cheap health check with a short timeout."""
         try:
-            with self._client(attempts=1) as client:
-                client.health()
+            self._client().health()
             self.online = True
         except SyncError:
             self.online = False
@@ -134,9 +151,9 @@ class SyncEngine:
         with self._lock:
             report = SyncReport()
             try:
-                with self._client() as client:
-                    self._push(client, report)
-                    self._pull(client, report)
+                client = self._client()
+                self._push(client, report)
+                self._pull(client, report)
                 self.online = True
                 self.last_error = None
                 self.failures = 0
