@@ -30,6 +30,8 @@ GROUPINGS = (
     "owner",
 )
 SORTS = ("name", "last_visit", "next_due", "tier")
+_GROUP_FIELDS = {"region": "province", "owner": "owner_id", "city": "city", "tier": "tier",
+                 "stage": "stage", "industry": "industry", "customer_type": "customer_type"}
 FUZZY_WHEN_FEWER_THAN = 5
 FUZZY_MIN_LENGTH = 3
 POSITIONS_CACHED = 256
@@ -73,44 +75,44 @@ class CustomerIndex:
 
     def rebuild(self, customers: dict[str, dict]) -> None:
         self._customers = customers
-        self._groups: dict[str, dict[str, set[str]]] = {g: defaultdict(set) for g in GROUPINGS}
-        groups = self._groups
-        region, city, tier, stage = groups["region"], groups["city"], groups["tier"], groups["stage"]
-        industry, ctype = groups["industry"], groups["customer_type"]
-        lines, owner = groups["product_line"], groups["owner"]
-        for cid, customer in customers.items():  # group_values(), inlined: this runs 50,000 times
-            get = customer.get
-            region[get("province") or ""].add(cid)
-            city[get("city") or ""].add(cid)
-            tier[get("tier") or ""].add(cid)
-            stage[get("stage") or ""].add(cid)
-            industry[get("industry") or ""].add(cid)
-            ctype[get("customer_type") or ""].add(cid)
-            owner[get("owner_id") or ""].add(cid)
-            product_lines = get("product_lines")
-            if product_lines:
-                for line in product_lines:
-                    lines[line].add(cid)
-            else:
-                lines[""].add(cid)
+        # each grouping is built the first time it is asked for (the queue needs only "owner")
+        self._groups: dict[str, dict[str, set[str]]] = {}
         self._sorts: dict[str, list[str]] = {}
         self._order: list[str] | None = None  # name order: sorted on first use
         self._order_positions: dict[str, int] | None = None
         self._search_built = False  # built on first use, or by warm_up()
 
+    def _group(self, grouping: str) -> dict[str, set[str]]:
+        built = self._groups.get(grouping)
+        if built is not None:
+            return built
+        if grouping not in GROUPINGS:
+            raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
+        built = defaultdict(set)
+        if grouping == "product_line":
+            for cid, customer in self._customers.items():
+                for value in customer.get("product_lines") or ("",):
+                    built[value].add(cid)
+        else:
+            field = _GROUP_FIELDS[grouping]
+            for cid, customer in self._customers.items():
+                built[customer.get(field) or ""].add(cid)
+        self._groups[grouping] = built
+        return built
+
     def _add_groups(self, cid: str, customer: dict) -> None:
-        for grouping in GROUPINGS:
+        for grouping, built in self._groups.items():
             for value in group_values(grouping, customer):
-                self._groups[grouping][value].add(cid)
+                built[value].add(cid)
 
     def _remove_groups(self, cid: str, customer: dict) -> None:
-        for grouping in GROUPINGS:
+        for grouping, built in self._groups.items():
             for value in group_values(grouping, customer):
-                members = self._groups[grouping].get(value)
+                members = built.get(value)
                 if members is not None:
                     members.discard(cid)
                     if not members:
-                        del self._groups[grouping][value]
+                        del built[value]
 
     @staticmethod
     def _texts(customer: dict) -> tuple[str, str, str]:
@@ -281,24 +283,18 @@ class CustomerIndex:
     # ------------------------------------------------------------------ groups and sorts
 
     def groups(self, grouping: str) -> list[tuple[str, int]]:
-        if grouping not in self._groups:
-            raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
-        pairs = [(value, len(ids)) for value, ids in self._groups[grouping].items() if ids]
+        pairs = [(value, len(ids)) for value, ids in self._group(grouping).items() if ids]
         pairs.sort(key=lambda pair: (pair[0] == "", -pair[1], pair[0]))
         return pairs
 
     def members(self, grouping: str, value: str) -> list[str]:
-        if grouping not in self._groups:
-            raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
-        ids = self._groups[grouping].get(value or "", set())
+        ids = self._group(grouping).get(value or "", set())
         positions = self._name_positions()
         return sorted(ids, key=lambda cid: positions.get(cid, 0))
 
     def member_set(self, grouping: str, value: str) -> set[str]:
         """The ids in a group, unordered (a copy): for counting and filtering."""
-        if grouping not in self._groups:
-            raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
-        return set(self._groups[grouping].get(value or "", ()))
+        return set(self._group(grouping).get(value or "", ()))
 
     def _name_positions(self) -> dict[str, int]:
         order = self._ensure_order()
