@@ -20,6 +20,7 @@ laptop's RSS. Prints a table; ``--json FILE`` writes one flat object of numbers.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import socket
@@ -108,6 +109,18 @@ def _raw_round_trip_ms(up: int, down: int, rounds: int = 20) -> float:
     return statistics.median(samples)
 
 
+def _current_rss_mb() -> float:
+    """This process's resident memory now (not the peak), in MB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -127,6 +140,8 @@ def run(customers: int, root: Path) -> dict[str, float]:
     org.add_territory("Bench", ["Zhejiang"])
     rep = org.add_rep("Bench Rep", ["Bench"])
     org.import_customers(make_customers(customers, "Zhejiang"))
+    org.customers.clear()  # the harness's copy of the CSV rows is not the laptop's memory
+    gc.collect()
     figures["seed_s"] = time.perf_counter() - started
     _say(f"seeded {customers:,} customers in {figures['seed_s']:.1f} s")
 
@@ -149,7 +164,8 @@ def run(customers: int, root: Path) -> dict[str, float]:
                     f"bench.sync: the bootstrap failed ({report.error}); "
                     f"{store.customer_count()} of {customers} customers arrived"
                 )
-            figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            figures["rss_mb"] = _current_rss_mb()
+            figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             _say(f"bootstrap {figures['bootstrap_s']:.2f} s")
 
             samples = []
@@ -245,7 +261,9 @@ def table(f: dict[str, float]) -> str:
             "",
             "rest is server + wire",
         ),
-        ("client RSS after bootstrap", f"{f['rss_mb']:.0f} MB", "", "", "≤ 250 MB"),
+        ("client RSS after bootstrap", f"{f['rss_mb']:.0f} MB", "", "",
+         "≤ 250 MB" + (" ok" if f["rss_mb"] <= 250 else " MISSED")),
+        ("peak RSS of this process (seeding too)", f"{f['peak_rss_mb']:.0f} MB", "", "", ""),
     ]
     widths = [max(len(str(row[i])) for row in rows) for i in range(5)]
     lines = []
