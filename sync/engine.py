@@ -163,6 +163,13 @@ class SyncEngine:
                 self.online = False if isinstance(error, Offline) else self.online
                 self.last_error = report.error
                 self.failures += 1
+            except OSError as error:  # the laptop's disk: full, read-only, gone
+                log.warning("sync could not write locally: %s", error)
+                report.ok = False
+                report.error = ("could not save the synced data on this laptop "
+                                f"({error.strerror or error}); your pending work is safe")
+                self.last_error = report.error
+                self.failures += 1
             except Exception as error:  # a bug must not take the app down with it
                 log.exception("sync failed unexpectedly")
                 report.ok = False

@@ -300,6 +300,23 @@ def test_failures_in_a_row_back_off_with_full_jitter_and_a_success_resets_it(ser
     assert engine.retry_in(rng=lambda: 1.0) == 0
 
 
+def test_a_full_disk_while_storing_pulled_data_is_a_plain_failed_report(server, store, monkeypatch):
+    engine = _logged_in(store, server)
+    assert engine.sync().ok
+    _visits(store, 1)
+    server.put("customer", {"id": "c-new", "name": "New", "version": 1})
+    cursor = store.pull_cursor
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "apply_pull_page", disk_full)
+    report = engine.sync()
+    assert not report.ok
+    assert report.error.startswith("could not save the synced data on this laptop (No space")
+    assert store.pull_cursor == cursor and store.pending_count() == 0
+
+
 def test_a_bug_below_the_engine_is_reported_not_raised(server, store):
     engine = _logged_in(store, server)
     server.fail_next("/v1/sync/bootstrap", RuntimeError("boom"))
