@@ -13,6 +13,7 @@ import orjson
 import sqlalchemy as sa
 from fastapi import Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -109,6 +110,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
         description="Sync, organisation and sales rules for fieldrep laptops.",
     )
     app.state.engine = engine
+    app.add_middleware(GZipMiddleware, minimum_size=2048)  # bootstraps shrink ~8x
 
     @app.exception_handler(Problem)
     async def _problem(_request: Request, problem: Problem) -> JSONResponse:
