@@ -84,6 +84,11 @@ def _why(error: Exception) -> str:
 def _customer(row: dict, reps_by_name: dict, org: Org, now: Any) -> dict:
     if not row.get("name"):
         raise ValueError("name is empty")
+    for key, value in row.items():
+        if "\x00" in value:
+            raise ValueError(f"{key}: contains a NUL character")
+    if len(row.get("id", "")) > 64:
+        raise ValueError(f"id: longer than 64 characters ({row['id'][:20]}…)")
     data: dict[str, Any] = {
         "id": row.get("id") or str(uuid.uuid4()),
         "name": row["name"],
