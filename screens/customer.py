@@ -89,30 +89,23 @@ class CustomerActions:
             return claim_refusal_for(self.app.store, self.current_customer(), self.app.now())
         return None
 
-    def _written(self, what: str) -> Callable[[Any], None]:
-        def done(result: Any) -> None:
-            if result:
-                self.post_message(StoreChanged(what, sync_soon=True))
-        return done
+    # The forms save, post StoreChanged and toast themselves; no callback is needed here.
 
     def action_visit(self) -> None:
         if cid := self.current_customer_id():
-            open_screen(self, "visit_form", "VisitForm", cid, callback=self._written("visit"))
+            open_screen(self, "visit_form", "VisitForm", cid)
 
     def action_feedback(self) -> None:
         if cid := self.current_customer_id():
-            open_screen(self, "feedback_form", "FeedbackForm", cid,
-                        callback=self._written("feedback"))
+            open_screen(self, "feedback_form", "FeedbackForm", cid)
 
     def action_new_followup(self) -> None:
         if cid := self.current_customer_id():
-            open_screen(self, "followup_form", "FollowUpForm", cid,
-                        callback=self._written("followup"))
+            open_screen(self, "followup_form", "FollowUpForm", cid)
 
     def action_edit(self) -> None:
         if cid := self.current_customer_id():
-            open_screen(self, "edit_customer", "EditCustomerForm", cid,
-                        callback=self._written("customer"))
+            open_screen(self, "edit_customer", "EditCustomerForm", cid)
 
     def action_claim(self) -> None:
         from cache import ValidationFailed

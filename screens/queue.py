@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from screens.customer import CustomerActions, open_screen, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
+from sync.protocol import rules
 from tui.i18n import _
 from tui.widgets.cells import fit
 
@@ -72,10 +73,13 @@ class QueueScreen(CustomerActions, Screen):
         super().__init__()
         self.entries: list[dict] = []
         self.data_version = -1
+        self._titles: dict[str, str] = {}
+        self._complaints: dict[str, dict] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-summary")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static(id="queue-detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -97,7 +101,10 @@ class QueueScreen(CustomerActions, Screen):
         table = self.query_one(DataTable)
         current = self.current_entry()
         current_key = current["key"] if current else None
-        self.entries = app.store.queue(app.now())
+        store = app.store
+        self.entries = store.queue(app.now())
+        self._titles = {f["id"]: f.get("title", "") for f in store.followups()}
+        self._complaints = {f["id"]: f for f in store.feedback() if f.get("kind") == "complaint"}
         today = app.now().date()
         table.clear()
         overdue = 0
@@ -110,7 +117,7 @@ class QueueScreen(CustomerActions, Screen):
                 entry.get("tier") or "",
                 entry.get("city") or "",
                 _due_text(entry.get("due"), today),
-                entry.get("reason", ""),
+                self.what(entry),
                 key=entry["key"],
             )
         if current_key is not None:
@@ -124,7 +131,37 @@ class QueueScreen(CustomerActions, Screen):
         if not self.entries:
             summary = _("Nothing due. Press 2 to browse your territory.")
         self.query_one("#queue-summary", Static).update(summary)
+        self._show_detail()
         self.refresh_bindings()
+
+    def what(self, entry: dict) -> str:
+        """What to do, short and in the UI's language (the store's reason is the fallback)."""
+        code = entry.get("reason_code")
+        if entry.get("followup_id") and entry["followup_id"] in self._titles:
+            return self._titles[entry["followup_id"]]
+        if code == "complaint" and entry.get("feedback_id") in self._complaints:
+            complaint = self._complaints[entry["feedback_id"]]
+            severity = _(complaint.get("severity") or "")
+            text = complaint.get("text", "")
+            return f"[{severity}] {text}" if severity else text
+        if code == "protection_expiring":
+            return _("visit to extend the protection")
+        if code == "cadence":
+            customer = self.app.store.customer(entry.get("customer_id", "")) or {}
+            last = rules.as_datetime(customer.get("last_visit_at"))
+            if last is None:
+                return _("not visited since the claim")
+            days = (self.app.now() - last).days
+            return _("last visit {n} days ago", n=days)
+        return entry.get("reason", "")
+
+    def _show_detail(self) -> None:
+        entry = self.current_entry()
+        detail = self.query_one("#queue-detail", Static)
+        if entry is None:
+            detail.update("")
+            return
+        detail.update(f"{entry.get('customer_name', '')} · {entry.get('reason', '')}")
 
     def current_entry(self) -> dict | None:
         try:
@@ -147,8 +184,10 @@ class QueueScreen(CustomerActions, Screen):
             return _("The queue is empty")
         if action == "done" and entry.get("feedback_id"):
             return None  # d on a complaint resolves it
-        if action == "snooze" and entry.get("reason_code") in ("cadence", "protection_expiring"):
-            return None  # a reminder the queue made can be put off too
+        if action in ("snooze", "dismiss_followup") and entry.get("reason_code") in (
+            "cadence", "protection_expiring"
+        ):
+            return None  # a reminder the queue made can be put off or dropped too
         if action in ("done", "snooze", "dismiss_followup") and not entry.get("followup_id"):
             return _(GENERATED_REASONS.get(entry.get("reason_code", ""),
                                            "Only follow-ups can be done or snoozed"))
@@ -159,6 +198,7 @@ class QueueScreen(CustomerActions, Screen):
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:
+        self._show_detail()
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ actions
@@ -208,10 +248,7 @@ class QueueScreen(CustomerActions, Screen):
                 return
             store = self.app.store
             try:
-                if followup_id:
-                    store.snooze_followup(followup_id, until)
-                else:
-                    store.snooze_queue_entry(key, until)
+                store.snooze_followup(followup_id or key, until)
             except ValidationFailed as error:
                 self.app.notify(str(getattr(error, "message", None) or error),
                                 severity="warning", title=_("Cannot snooze"))
@@ -223,9 +260,9 @@ class QueueScreen(CustomerActions, Screen):
 
     def action_dismiss_followup(self) -> None:
         entry = self.current_entry()
-        if not entry or not entry.get("followup_id"):
+        if not entry or self.unavailable_reason("dismiss_followup"):
             return
-        followup_id = entry["followup_id"]
+        followup_id = entry.get("followup_id") or entry["key"]
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -235,5 +272,5 @@ class QueueScreen(CustomerActions, Screen):
 
         open_screen(self, "confirm", "Confirm",
                     _("Dismiss “{title}” for {name}? It will not come back.",
-                      title=entry.get("reason", ""), name=entry.get("customer_name", "")),
+                      title=self.what(entry), name=entry.get("customer_name", "")),
                     callback=confirmed)

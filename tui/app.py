@@ -114,6 +114,8 @@ class FieldRepApp(App):
                 tooltip="Push pending work and pull changes now"),
         Binding("escape", "back", "Back", id="back", show=False,
                 tooltip="Back to the previous screen"),
+        Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False, priority=True,
+                tooltip="Every action of this screen, searchable"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit fieldrep (pending work stays saved)"),
         Binding("N", "toggle_connection", "Cut/restore network", id="demo.connection",

@@ -90,7 +90,7 @@ async def test_d_on_a_protection_entry_is_dimmed_and_explains_why(store):
         await _move_to(app, pilot, lambda e: e["reason_code"] == "protection_expiring")
         before = _kinds(store)
         assert app.screen.check_action("done", ()) is None
-        assert app.screen.check_action("dismiss_followup", ()) is None
+        assert app.screen.check_action("dismiss_followup", ()) is True  # x drops the reminder
         await pilot.press("d")
         await pilot.pause()
         assert _kinds(store) == before
@@ -200,3 +200,22 @@ async def test_claim_is_dimmed_for_a_customer_already_yours(store):
         await pilot.pause()
         assert _kinds(store) == before
         assert any("already yours" in note for note in _notes(app))
+
+
+async def test_x_on_a_protection_reminder_asks_then_drops_it_from_the_queue(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e["reason_code"] == "protection_expiring")
+        await pilot.press("x")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Confirm"
+        await pilot.press("n")
+        await pilot.pause()
+        assert entry["key"] in [e["key"] for e in app.screen.entries]
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "QueueScreen"
+        assert entry["key"] not in [e["key"] for e in app.screen.entries]
+        assert entry["key"] not in [e["key"] for e in store.queue(FROZEN_NOW)]

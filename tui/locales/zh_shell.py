@@ -96,6 +96,9 @@ ZH = {
     "A cadence visit is done by logging a visit (v); s puts it off": "定期拜访需记录一次拜访来完成（v）；s 可推迟",
     "Protection is extended by logging a visit (v); s puts it off": "记录一次拜访可延长保护期（v）；s 可推迟",
     "Cannot snooze": "无法推迟",
+    "visit to extend the protection": "拜访以延长保护期",
+    "not visited since the claim": "认领后尚未拜访",
+    "last visit {n} days ago": "上次拜访在 {n} 天前",
     "A complaint is closed with d (resolve), not snoozed or dismissed": "投诉用 d 处理关闭，不能推迟或撤销",
     "Resolve": "处理",
     "Resolve the highlighted complaint": "处理选中的投诉",
@@ -237,4 +240,5 @@ ZH = {
     "Go to end": "到结尾",
     "Palette": "命令面板",
     "Commands": "命令",
+    "Every action of this screen, searchable": "本屏所有操作，可搜索",
 }

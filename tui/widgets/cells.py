@@ -21,3 +21,13 @@ def fit_right(text: str, width: int) -> str:
     if length >= width:
         return fit(text, width)
     return " " * (width - length) + text
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def short_day(day) -> str:
+    """``Fri 11-27`` in the UI's language (weekday names are translated, not the locale's)."""
+    from tui.i18n import _
+
+    return f"{_(WEEKDAYS[day.weekday()])} {day.strftime('%m-%d')}"

@@ -1,0 +1,295 @@
+"""What every form shares: fields with their errors underneath, ctrl+s, esc, and a durable draft.
+
+A form is a modal screen over the screen it came from. Each field is a widget with the id
+``field-<name>`` and a line ``error-<name>`` under it where its problem is shown. While the rep
+types, the form keeps a draft in the store (``store.save_draft``), so a crash or a quit loses
+nothing; opening the same form for the same customer restores it. ``ctrl+s`` validates, saves
+durably, clears the draft and closes with a toast; ``esc`` closes at once when nothing changed and
+asks first when something did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, Static, TextArea
+
+from screens.messages import StoreChanged
+from tui.i18n import _
+from tui.widgets.cells import fit
+from tui.widgets.choice import Choice
+
+DRAFT_DELAY_S = 0.4
+"""A draft is written this long after the last keystroke (and at once when the form closes)."""
+LABEL_CELLS = 14
+
+
+class FieldProblem(Exception):
+    """Input a form refuses before it reaches the store: ``field`` and ``message``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def field_row(name: str, label: str, widget: Widget, hint: str = "") -> Iterator[Widget]:
+    """A labelled field, its hint and its (empty) error line."""
+    widget.id = f"field-{name}"
+    with Horizontal(classes="form-row", id=f"row-{name}"):
+        yield Label(fit(label, LABEL_CELLS), classes="form-label")
+        with Vertical(classes="form-input"):
+            yield widget
+            if hint:
+                yield Static(hint, classes="form-hint", id=f"hint-{name}", markup=False)
+            yield Static("", classes="form-error", id=f"error-{name}", markup=False)
+
+
+class FormScreen(ModalScreen[dict | None]):
+    """A modal form; subclasses give the fields (``compose_fields``) and the save (``submit``)."""
+
+    FORM_TITLE = "Form"
+    DRAFT_KIND = "form"
+    FOCUS_FIELD: str | None = None
+    HELP_TITLE = "Form"
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save", priority=True,
+                tooltip="Save durably; it syncs in the background"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel",
+                tooltip="Close the form (asks first when something was typed)"),
+        Binding("tab", "app.focus_next", "Next field", id="form.next", show=False,
+                tooltip="Move to the next field"),
+        Binding("shift+tab", "app.focus_previous", "Previous field", id="form.previous",
+                show=False, tooltip="Move to the previous field"),
+    ]
+
+    def __init__(self, customer_id: str | None = None) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self._initial: dict[str, Any] = {}
+        self._draft_timer: Timer | None = None
+        self._ready = False
+        self._closed = False
+        self.restored_draft = False
+
+    # ------------------------------------------------------------------ subclass hooks
+
+    def compose_fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def submit(self, values: dict[str, Any]) -> dict:
+        """Write to the store; raise FieldProblem or cache.ValidationFailed on bad input."""
+        raise NotImplementedError
+
+    def saved_message(self, record: dict) -> str:
+        return _("Saved — will sync")
+
+    def subtitle(self) -> str:
+        customer = self.customer
+        return customer.get("name", "") if customer else ""
+
+    def after_load(self) -> None:
+        """Called after the fields got their values (defaults or a restored draft)."""
+
+    # ------------------------------------------------------------------ layout
+
+    @property
+    def customer(self) -> dict | None:
+        return self.app.store.customer(self.customer_id) if self.customer_id else None
+
+    @property
+    def draft_key(self) -> str:
+        return f"{self.DRAFT_KIND}:{self.customer_id or ''}"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form-box", id="form-box"):
+            yield Static(_(self.FORM_TITLE), classes="form-title", markup=False)
+            yield Static(self.subtitle(), classes="form-subtitle", id="form-subtitle",
+                         markup=False)
+            with VerticalScroll(classes="form-fields"):
+                yield from self.compose_fields()
+            yield Static(_("ctrl+s save · esc cancel · tab next field"), classes="form-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
+        draft = self.app.store.load_draft(self.draft_key)
+        if draft:
+            self.load_values(draft.get("values") or {})
+            self.restored_draft = True
+            self.notify(_("Your unsaved draft is back"), timeout=4)
+        self.after_load()
+        focus = self.FOCUS_FIELD
+        if focus:
+            self.query_one(f"#field-{focus}").focus()
+        self.call_after_refresh(self._ready_now)
+
+    def _ready_now(self) -> None:
+        self._ready = True
+
+    # ------------------------------------------------------------------ values
+
+    def fields(self) -> dict[str, Widget]:
+        return {w.id.removeprefix("field-"): w for w in self.query(".form-input > *")
+                if w.id and w.id.startswith("field-")}
+
+    def values(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, widget in self.fields().items():
+            if isinstance(widget, Input):
+                result[name] = widget.value
+            elif isinstance(widget, TextArea):
+                result[name] = widget.text
+            elif isinstance(widget, Choice):
+                result[name] = widget.value
+        return result
+
+    def load_values(self, values: dict[str, Any]) -> None:
+        for name, widget in self.fields().items():
+            if name not in values or values[name] is None:
+                continue
+            value = str(values[name])
+            if isinstance(widget, Input):
+                widget.value = value
+            elif isinstance(widget, TextArea):
+                widget.load_text(value)
+            elif isinstance(widget, Choice):
+                widget.value = value
+
+    @property
+    def changed(self) -> bool:
+        return self.values() != self._initial
+
+    # ------------------------------------------------------------------ drafts
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Choice.Changed)
+    def _edited(self, event: Any) -> None:
+        control = getattr(event, "control", None) or getattr(event, "text_area", None)
+        name = (getattr(control, "id", "") or "").removeprefix("field-")
+        if name:
+            self.clear_error(name)
+        self.field_changed(name)
+        if not self._ready or self._closed:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY_S, self.save_draft)
+
+    def field_changed(self, name: str) -> None:
+        """A field's value changed (subclasses update dependent fields)."""
+
+    def save_draft(self) -> None:
+        """Keep what was typed (durably) or forget the draft when the form is back to empty."""
+        self._draft_timer = None
+        if self._closed:
+            return
+        store = self.app.store
+        try:
+            if self.changed:
+                store.save_draft(self.draft_key, {"values": self.values()})
+            else:
+                store.clear_draft(self.draft_key)
+        except Exception as error:  # a draft must never take the form down
+            self.log.warning(f"draft not saved: {error}")
+
+    def on_unmount(self) -> None:
+        """A quit (or crash of the App loop) with the form open keeps the draft."""
+        if not self._closed and self._ready:
+            self.save_draft()
+
+    # ------------------------------------------------------------------ errors
+
+    def show_error(self, field: str, message: str) -> None:
+        widgets = self.fields()
+        if field not in widgets:
+            self.notify(message, severity="error", title=_("Not saved"))
+            return
+        error = self.query_one(f"#error-{field}", Static)
+        error.update(message)
+        error.add_class("-shown")
+        widgets[field].add_class("-invalid")
+        widgets[field].focus()
+
+    def clear_error(self, field: str) -> None:
+        for error in self.query(f"#error-{field}"):
+            if isinstance(error, Static):
+                error.update("")
+                error.remove_class("-shown")
+        for widget in self.query(f"#field-{field}"):
+            widget.remove_class("-invalid")
+
+    def clear_errors(self) -> None:
+        for name in self.fields():
+            self.clear_error(name)
+
+    def errors(self) -> dict[str, str]:
+        """The errors shown now, by field (for tests and the help line)."""
+        shown = {}
+        for name in self.fields():
+            text = str(self.query_one(f"#error-{name}", Static).render()).strip()
+            if text:
+                shown[name] = text
+        return shown
+
+    # ------------------------------------------------------------------ actions
+
+    def action_save(self) -> None:
+        from cache import StoreError, ValidationFailed
+
+        self.clear_errors()
+        try:
+            record = self.submit(self.values())
+        except (FieldProblem, ValidationFailed) as problem:
+            self.show_error(problem.field, _(problem.message))
+            return
+        except StoreError as error:
+            self.notify(str(error), severity="error", title=_("Not saved"), timeout=8)
+            return
+        if not record:
+            self.app.notify(_("Nothing changed"))
+            self._discard()
+            return
+        self._close_for_good()
+        self.app.store.clear_draft(self.draft_key)
+        self.app.post_message(StoreChanged(self.DRAFT_KIND, sync_soon=True))
+        self.app.notify(self.saved_message(record))
+        self.dismiss(record)
+
+    def action_cancel(self) -> None:
+        if not self.changed:
+            self._discard()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self._discard()
+
+        from screens.confirm import Confirm
+
+        self.app.push_screen(
+            Confirm(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing"),
+                    detail=_("Nothing was saved yet.")),
+            callback=answered,
+        )
+
+    def _discard(self) -> None:
+        self._close_for_good()
+        self.app.store.clear_draft(self.draft_key)
+        self.dismiss(None)
+
+    def _close_for_good(self) -> None:
+        self._closed = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None

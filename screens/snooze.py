@@ -1,0 +1,106 @@
+"""Put something off: 1 day, 3 days, next week, or a date the rep types.
+
+``SnoozePicker()`` dismisses with the chosen ``date`` or None. Days count from the App's clock
+in the organisation's time zone, the same calendar the queue uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.i18n import _
+from tui.widgets.cells import short_day
+
+CHOICES = (("1d", "1 day"), ("3d", "3 days"), ("week", "Next week"), ("date", "A date…"))
+
+
+def snooze_until(choice: str, today: date) -> date:
+    """The day ``choice`` (1d, 3d, week) means from ``today``; next week is next Monday."""
+    if choice == "1d":
+        return today + timedelta(days=1)
+    if choice == "3d":
+        return today + timedelta(days=3)
+    if choice == "week":
+        return today + timedelta(days=7 - today.weekday())
+    raise ValueError(f"unknown snooze choice {choice!r}")
+
+
+class SnoozePicker(ModalScreen[date | None]):
+    """Four choices; ``1``–``4`` pick at once, enter picks the highlighted one."""
+
+    HELP_TITLE = "Snooze"
+
+    BINDINGS = [
+        Binding("1", "pick('1d')", "1 day", id="snooze.1d", tooltip="Until tomorrow"),
+        Binding("2", "pick('3d')", "3 days", id="snooze.3d", tooltip="Three days from today"),
+        Binding("3", "pick('week')", "Next week", id="snooze.week",
+                tooltip="Until next Monday"),
+        Binding("4", "pick('date')", "A date", id="snooze.date",
+                tooltip="Type a date: 2026-12-01, fri, +3d"),
+        Binding("escape", "cancel", "Cancel", id="snooze.cancel", tooltip="Do not snooze"),
+    ]
+
+    def today(self) -> date:
+        now = self.app.now()
+        try:
+            zone = ZoneInfo(self.app.store.policy.timezone)
+        except Exception:  # an unknown zone: the UTC calendar
+            return now.date()
+        return now.astimezone(zone).date()
+
+    def compose(self) -> ComposeResult:
+        today = self.today()
+        options = []
+        for number, (key, label) in enumerate(CHOICES, 1):
+            when = "" if key == "date" else "  " + short_day(snooze_until(key, today))
+            options.append(Option(f"{number}  {_(label)}{when}", id=key))
+        with Vertical(id="snooze-box"):
+            yield Static(_("Snooze until…"), classes="form-title")
+            yield OptionList(*options, id="snooze-options")
+            yield Input(placeholder=_("a date: 2026-12-01, fri, +3d"), id="snooze-date")
+            yield Static("", id="snooze-error", classes="form-error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#snooze-date", Input).display = False
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_pick(event.option.id or "1d")
+
+    def action_pick(self, choice: str) -> None:
+        if choice == "date":
+            field = self.query_one("#snooze-date", Input)
+            field.display = True
+            field.focus()
+            return
+        self.dismiss(snooze_until(choice, self.today()))
+
+    @on(Input.Submitted, "#snooze-date")
+    def _typed(self, event: Input.Submitted) -> None:
+        from cache.dates import parse_date
+
+        today = self.today()
+        error = self.query_one("#snooze-error", Static)
+        try:
+            day = parse_date(event.value, today)
+        except ValueError as problem:
+            error.update(str(problem))
+            return
+        if day <= today:
+            error.update(_("Pick a day after today"))
+            return
+        self.dismiss(day)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
