@@ -26,6 +26,14 @@ COLUMNS = ("id", "name", "industry", "customer_type", "province", "city", "addre
            "contact_email", "owner", "lat", "lon")
 
 
+SERVER_KEPT = frozenset(Customer.model_fields) - set(COLUMNS)
+"""Columns `export customers` writes that the server keeps itself: accepted and ignored, so an
+exported file can be edited in a spreadsheet and imported again."""
+CLAIM = ("owner_id", "owner_name", "claimed_at", "protected_until")
+CELL_FIELDS = {"contact_name": "contacts", "contact_title": "contacts", "contact_phone": "contacts",
+               "contact_email": "contacts", "owner": "owner_id"}
+
+
 class ImportError_(ValueError):
     pass
 
@@ -42,12 +50,12 @@ def read_text(path: Path) -> str:
 
 def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:
     """(customers ready to write, errors as 'line N: …')."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     if "name" not in header:
         raise ImportError_("the header row has no 'name' column "
                            f"(columns: {', '.join(COLUMNS)})")
-    unknown = [h for h in header if h and h not in COLUMNS]
+    unknown = [h for h in header if h and h not in COLUMNS and h not in SERVER_KEPT]
     if unknown:
         raise ImportError_(f"unknown column(s) {', '.join(unknown)} "
                            f"(columns: {', '.join(COLUMNS)})")
@@ -57,7 +65,7 @@ def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:
     now = db.now_utc()
     for row in reader:
         line = reader.line_num
-        row = {k: (v or "").strip() for k, v in row.items() if k}
+        row = {k: _unquoted((v or "").strip()) for k, v in row.items() if k in COLUMNS}
         if not any(row.values()):
             continue
         try:
@@ -71,6 +79,13 @@ def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:
         seen[customer["id"]] = line
         customers.append(customer)
     return customers, errors
+
+
+def _unquoted(cell: str) -> str:
+    """A cell `export` kept from being run as a formula ('=…) reads as what it was."""
+    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
+        return cell[1:]
+    return cell
 
 
 def _why(error: Exception) -> str:
@@ -120,10 +135,16 @@ def _customer(row: dict, reps_by_name: dict, org: Org, now: Any) -> dict:
         data.update(owner_id=rep["id"], owner_name=rep["name"], claimed_at=now.isoformat(),
                     protected_until=rules.protection_on_claim(now, org.policy).isoformat())
     customer = Customer.model_validate(data).model_dump(mode="json")
+    customer["_given"] = {CELL_FIELDS.get(k, k) for k, v in row.items() if v and k != "id"}
     customer["search_keys"] = pinyin_keys(customer["name"])
     customer["version"] = 1
     customer["updated_at"] = now.isoformat()
     return customer
+
+
+def given_fields(customer: dict) -> set[str]:
+    """The record fields a row sets: the non-empty cells (an empty cell keeps what is stored)."""
+    return customer.pop("_given")
 
 
 def import_customers(engine, text: str, *, skip_bad: bool) -> tuple[int, int, list[str]]:
@@ -135,14 +156,12 @@ def import_customers(engine, text: str, *, skip_bad: bool) -> tuple[int, int, li
             return 0, 0, errors
         fresh, updated = [], 0
         for customer in customers:
+            given = given_fields(customer)
             existing = db.get_record(conn, "customer", customer["id"])
             if existing is None:
                 fresh.append((customer, org.customer_audience(customer)))
                 continue
-            merged = {**existing, **{k: v for k, v in customer.items()
-                                     if k not in ("owner_id", "owner_name", "claimed_at",
-                                                  "protected_until") or customer.get("owner_id")}}
-            merged["version"] = existing.get("version", 0) + 1
+            merged = _merged(existing, customer, given)
             db.put_record(conn, "customer", merged, org.customer_audience(merged),
                           reason="imported")
             updated += 1
@@ -150,6 +169,22 @@ def import_customers(engine, text: str, *, skip_bad: bool) -> tuple[int, int, li
         db.record_audit(conn, "admin", "import",
                         f"imported {len(fresh)} new and {updated} updated customer(s)")
     return len(fresh), updated, errors
+
+
+def _merged(existing: dict, customer: dict, given: set[str]) -> dict:
+    """The stored customer with the row's non-empty cells on top; the same owner keeps the claim."""
+    merged = {**existing, **{k: customer[k] for k in given if k in customer}}
+    if "name" in given:
+        merged["search_keys"] = customer["search_keys"]
+    if "contacts" in given:  # the row holds the first contact; any others stay
+        merged["contacts"] = customer["contacts"] + (existing.get("contacts") or [])[1:]
+    if "owner_id" in given and customer["owner_id"] != existing.get("owner_id"):
+        merged.update({k: customer[k] for k in CLAIM})
+    else:
+        merged.update({k: existing.get(k) for k in CLAIM})
+    merged["version"] = existing.get("version", 0) + 1
+    merged["updated_at"] = customer["updated_at"]
+    return merged
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,28 +1,62 @@
-"""`fieldrep-server export customers|visits|feedback`: what an admin hands to a spreadsheet."""
+"""`fieldrep-server export customers|visits|feedback`: what an admin hands to a spreadsheet.
+
+CSV is UTF-8 with a byte-order mark and CRLF lines (so spreadsheet programs read Chinese text
+right), and text that a spreadsheet would run as a formula (``=…``, ``@…``, ``+…``, ``-…`` that is
+not a number) starts with an apostrophe. Customers come in the import's columns first (the
+primary contact in ``contact_*``, ``owner`` by name), then the fields the server keeps, so an
+exported file can be edited and imported again. JSON is the records exactly as stored.
+"""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from typing import Any
 
 from server import db
+from server.csv_import import COLUMNS
 
 WHAT = {"customers": "customer", "visits": "visit", "feedback": "feedback"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return "; ".join(", ".join(str(v) for v in item.values() if v) for item in value)
         return ";".join(str(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return safe_text(str(value))
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet shows as text: a would-be formula gets a leading apostrophe."""
+    if text.startswith(FORMULA_START):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
+def _customer_row(record: dict) -> dict:
+    contact = (record.get("contacts") or [{}])[0]
+    row = {key: record.get(key) for key in COLUMNS}
+    row.update(contact_name=contact.get("name"), contact_title=contact.get("title"),
+               contact_phone=contact.get("phone"), contact_email=contact.get("email"),
+               owner=record.get("owner_name"))
+    row.update((k, v) for k, v in record.items() if k not in row and k != "search_keys")
+    return row
 
 
 def rows_for(engine, what: str) -> list[dict]:
@@ -30,28 +64,37 @@ def rows_for(engine, what: str) -> list[dict]:
         return db.all_records(conn, WHAT[what])
 
 
-def run(args: argparse.Namespace) -> int:
-    from server.clikit import open_engine
-
-    rows = rows_for(open_engine(args), args.what)
-    out = sys.stdout
-    if args.format == "json":
-        json.dump(rows, out, ensure_ascii=False, indent=1)
-        out.write("\n")
-        return 0
-    columns: list[str] = []
+def to_csv(what: str, records: list[dict]) -> str:
+    rows = [_customer_row(r) for r in records] if what == "customers" else records
+    columns: list[str] = list(COLUMNS) if what == "customers" else []
     for row in rows:
         columns.extend(key for key in row if key not in columns)
+    out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
+    return "\ufeff" + out.getvalue()
+
+
+def run(args: argparse.Namespace) -> int:
+    from server.clikit import open_engine
+
+    records = rows_for(open_engine(args), args.what)
+    if args.format == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = to_csv(args.what, records)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 whatever the locale says
+    sys.stdout.buffer.flush()
     return 0
 
 
 def add_parser(sub: Any) -> tuple[str, Any]:
     p = sub.add_parser("export", help="write customers, visits or feedback to stdout",
-                       description="Write customers, visits or feedback to stdout (UTF-8).")
+                       description="Write customers, visits or feedback to stdout (UTF-8; CSV "
+                                   "with a byte-order mark for spreadsheets).")
     p.add_argument("what", choices=list(WHAT))
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     return "export", run

@@ -13,13 +13,12 @@ import json
 import random
 import uuid
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from server import db
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
 from sync.protocol import rules
-from sync.protocol.search_keys import has_han, pinyin_keys
+from sync.protocol.search_keys import pinyin_keys
 
 REGIONS: dict[str, list[str]] = {
     "上海": ["上海"],
@@ -73,23 +72,6 @@ FOLLOWUPS = ["Send the quote", "发送报价单", "Book a demo with engineering"
 STAGES = ["prospect"] * 2 + ["new"] * 2 + ["active"] * 5 + ["at_risk", "lost"]
 
 
-@cache
-def _keys(part: str) -> tuple[str, str]:
-    keys = pinyin_keys(part)
-    if not keys:
-        return "", ""
-    return keys[0], keys[1] if len(keys) > 1 else keys[0]
-
-
-def _name_keys(parts: list[str]) -> list[str]:
-    """Pinyin keys of a name built from parts, from each part's cached keys (fast for 50k)."""
-    if not any(has_han(p) for p in parts):
-        return []
-    full = "".join(_keys(p)[0] for p in parts)
-    initials = "".join(_keys(p)[1] for p in parts)
-    return [k for i, k in enumerate([full, initials]) if k and k not in [full, initials][:i]]
-
-
 def _id(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
@@ -124,14 +106,15 @@ def make_customer(rng: random.Random, index: int, now: datetime) -> dict:
                  rng.choice(["Co.", "Ltd.", "GmbH", "Group", "Inc."])]
         name = " ".join(parts)
     if index >= 200:  # keep names unique enough to search for: a branch number on the rest
-        name += f" ({index % 97 + 1})" if not chinese else f"（{city}{index % 89 + 1}号）"
+        suffix = f" ({index % 97 + 1})" if not chinese else f"（{city}{index % 89 + 1}号）"
+        name += suffix
     if index < len(ANCHORS):
         parts, province, city, industry = ANCHORS[index]
         chinese, name = True, "".join(parts)
     contact, title = _person(rng, chinese)
     tier = rng.choices("ABC", weights=(15, 35, 50))[0]
     return {
-        "id": _id(rng), "name": name, "search_keys": _name_keys(parts) if chinese else [],
+        "id": _id(rng), "name": name, "search_keys": pinyin_keys(name) if chinese else [],
         "industry": industry, "customer_type": "B2B" if rng.random() < 0.85 else "B2C",
         "province": province, "city": city,
         "address": f"{city}{rng.randint(1, 999)}号" if chinese else f"{rng.randint(1, 300)} Harbour Road",

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from server import db
 from server.app import create_app
 from server.seed import seed
+from sync.protocol.search_keys import pinyin_keys
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -76,7 +77,10 @@ def test_customers_look_real_in_both_languages_with_pinyin_precomputed(seeded):
     assert any(c["name"].endswith("有限公司") or "有限公司（" in c["name"] for c in chinese)
     assert any(c["name"].startswith("中国石化") for c in chinese)
     assert all(c["search_keys"] for c in chinese), "every Chinese name has its pinyin keys"
-    assert all(re.fullmatch(r"[a-z0-9]+", k) for c in chinese for k in c["search_keys"])
+    assert all(c["search_keys"] == pinyin_keys(c["name"]) for c in customers), (
+        "the same keys as a name written by import or a laptop")
+    assert not any(re.search(r"[\u4e00-\u9fff]", k) for c in chinese for k in c["search_keys"])
+    assert all(re.fullmatch(r"[a-z0-9]+", c["search_keys"][-1]) for c in chinese), "initials"
     sinopec = next(c for c in chinese if c["name"].startswith("中国石化"))
     assert any(k.startswith("zhongguoshihua") for k in sinopec["search_keys"])
     assert any(k.startswith("zgsh") for k in sinopec["search_keys"])
