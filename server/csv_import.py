@@ -45,7 +45,7 @@ def read_text(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportError_(f"{path}: not UTF-8 or GB18030 text")
+    raise ImportError_("not UTF-8 or GB18030 text (save it as CSV UTF-8)")
 
 
 def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:

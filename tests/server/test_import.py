@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -165,3 +168,32 @@ def test_bom_utf8_and_gb18030_files_read_the_same(tmp_path):
         path = tmp_path / name
         path.write_bytes(data)
         assert read_text(path) == text, name
+
+
+def test_the_command_line_says_what_is_wrong_with_a_file_in_one_line(tmp_path):
+    env = {**os.environ, "FIELDREP_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "server.cli", *args], capture_output=True,
+                              text=True, env=env, timeout=120)
+
+    assert cli("init").returncode == 0
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"name\n\xff\xfe\x00x\n")
+    done = cli("import-customers", str(binary))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"fieldrep-server: {binary}: not UTF-8 or GB18030 text (save it as CSV UTF-8)"]
+    header = tmp_path / "header.csv"
+    header.write_text("title,tier\nA,B\n", encoding="utf-8")
+    done = cli("import-customers", str(header))
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert "no 'name' column" in done.stderr
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("name,tier\nGood Co,A\nBad Co,Z\n", encoding="utf-8-sig")
+    done = cli("import-customers", str(mixed))
+    assert done.returncode == 1 and "line 3: tier" in done.stderr
+    done = cli("import-customers", str(mixed), "--skip-bad")
+    assert done.returncode == 0
+    assert done.stdout.strip() == "imported 1 new and 0 updated customer(s), 1 bad row(s) skipped"
+    assert "line 3: tier" in done.stderr
