@@ -78,8 +78,10 @@ class FormScreen(ModalScreen[dict | None]):
         self._initial: dict[str, Any] = {}
         self._draft_timer: Timer | None = None
         self._ready = False
-        self._closed = False
+        self._form_closed = False
         self.restored_draft = False
+        self._error_values: dict[str, Any] = {}
+        self._latest: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ subclass hooks
 
@@ -177,10 +179,11 @@ class FormScreen(ModalScreen[dict | None]):
     def _edited(self, event: Any) -> None:
         control = getattr(event, "control", None) or getattr(event, "text_area", None)
         name = (getattr(control, "id", "") or "").removeprefix("field-")
-        if name:
-            self.clear_error(name)
+        if name and self.values().get(name) != self._error_values.get(name):
+            self.clear_error(name)  # the rep changed the field since the error was shown
         self.field_changed(name)
-        if not self._ready or self._closed:
+        self._latest = self.values()
+        if not self._ready or self._form_closed:
             return
         if self._draft_timer is not None:
             self._draft_timer.stop()
@@ -192,12 +195,13 @@ class FormScreen(ModalScreen[dict | None]):
     def save_draft(self) -> None:
         """Keep what was typed (durably) or forget the draft when the form is back to empty."""
         self._draft_timer = None
-        if self._closed:
+        if self._form_closed:
             return
         store = self.app.store
         try:
-            if self.changed:
-                store.save_draft(self.draft_key, {"values": self.values()})
+            values = self.values() or self._latest  # widgets may be gone while quitting
+            if values and values != self._initial:
+                store.save_draft(self.draft_key, {"values": values})
             else:
                 store.clear_draft(self.draft_key)
         except Exception as error:  # a draft must never take the form down
@@ -205,7 +209,7 @@ class FormScreen(ModalScreen[dict | None]):
 
     def on_unmount(self) -> None:
         """A quit (or crash of the App loop) with the form open keeps the draft."""
-        if not self._closed and self._ready:
+        if not self._form_closed and self._ready:
             self.save_draft()
 
     # ------------------------------------------------------------------ errors
@@ -215,6 +219,7 @@ class FormScreen(ModalScreen[dict | None]):
         if field not in widgets:
             self.notify(message, severity="error", title=_("Not saved"))
             return
+        self._error_values[field] = self.values().get(field)
         error = self.query_one(f"#error-{field}", Static)
         error.update(message)
         error.add_class("-shown")
@@ -257,14 +262,18 @@ class FormScreen(ModalScreen[dict | None]):
             self.notify(str(error), severity="error", title=_("Not saved"), timeout=8)
             return
         if not record:
-            self.app.notify(_("Nothing changed"))
+            app = self.app
             self._discard()
+            app.notify(_("Nothing changed"))
             return
         self._close_for_good()
         self.app.store.clear_draft(self.draft_key)
-        self.app.post_message(StoreChanged(self.DRAFT_KIND, sync_soon=True))
-        self.app.notify(self.saved_message(record))
+        app = self.app
+        app.post_message(StoreChanged(self.DRAFT_KIND, sync_soon=True))
+        message = self.saved_message(record)
         self.dismiss(record)
+        # after the pop: a toast mounted on a screen being removed would hold its removal up
+        app.notify(message)
 
     def action_cancel(self) -> None:
         if not self.changed:
@@ -289,7 +298,7 @@ class FormScreen(ModalScreen[dict | None]):
         self.dismiss(None)
 
     def _close_for_good(self) -> None:
-        self._closed = True
+        self._form_closed = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
