@@ -47,12 +47,13 @@ class Tmux:
         self.name = name
 
     def start(self, command: str, env: dict) -> None:
+        # pytest leaves COLUMNS=80 LINES=24 in the environment; Textual would obey them
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()
                            if k in ("FIELDREP_HOME", "FIELDREP_LANG", "PATH", "HOME",
                                     "VIRTUAL_ENV", "PYTHONPATH"))
         subprocess.run(
             ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40",
-             f"env {exports} TERM=xterm-256color {command}; sleep 600"],
+             f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}; sleep 600"],
             check=True,
         )
 
@@ -123,7 +124,8 @@ def test_rep_logs_a_visit_offline_in_the_tui_and_sync_delivers_it(tmux_available
         tmux.keys("Enter")
         tmux.wait_for("Timeline")
         tmux.keys("v")
-        time.sleep(1.0)
+        tmux.wait_for("Log a visit", timeout=20)
+        time.sleep(0.5)
         tmux.keys(NOTES, literal=True)
         tmux.keys("C-s")
         tmux.wait_for("1 pending")
