@@ -180,6 +180,9 @@ class FieldRepApp(App):
         self.started_ms = elapsed
         log.info("started in %d ms", elapsed)
         self.log.info(f"started in {elapsed:.0f} ms")
+        warm_up = getattr(self.store, "warm_up", None)
+        if warm_up is not None:  # build the search index now, not at the first keystroke
+            self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False)
         if self.engine is not None:
             self.set_timer(0.5, lambda: self.start_sync("start"))
             self.set_interval(PROBE_EVERY_S, self._tick)
