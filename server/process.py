@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +17,18 @@ import httpx
 
 class ServerStartError(RuntimeError):
     pass
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the process that started us dies, however it dies
+    (a closed terminal, SIGKILL), so a demo or a test never leaves a server behind (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port() -> int:
@@ -69,6 +82,9 @@ class ServerProcess:
             [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            # the death signal follows the starting *thread*: only tie it to the main one
+            preexec_fn=(_die_with_parent if sys.platform.startswith("linux")
+                        and threading.current_thread() is threading.main_thread() else None),
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -152,3 +153,23 @@ def test_assign_and_reclaim_from_the_command_line(admin):
     assert summary["assigned"] > 0 and max(counts) - min(counts) <= 1
     done = admin("reclaim")
     assert "returned to the pool" in done.stdout
+
+
+def test_a_server_dies_with_the_process_that_started_it(tmp_path):
+    """A demo whose terminal is closed (or a test runner killed) leaves no server behind."""
+    code = ("import sys, time; from server.process import ServerProcess; "
+            f"s = ServerProcess.start('sqlite:///{tmp_path / 'server.db'}'); "
+            "print(s.process.pid, flush=True); time.sleep(120)")
+    parent = subprocess.Popen([PYTHON, "-c", code], stdout=subprocess.PIPE, text=True)
+    server_pid = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(server_pid, 9)
+    raise AssertionError("the server outlived the process that started it")
