@@ -7,7 +7,9 @@ nothing a client sends turns into a 5xx.
 
 import base64
 import logging
+import uuid
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import orjson
 import sqlalchemy as sa
@@ -184,7 +186,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
                         body: Annotated[DeviceRegistration | None, Body()] = None) -> DeviceInfo:
         body = body or DeviceRegistration()
         _plain(body.name, "name")
-        device_id = str(__import__("uuid").uuid4())
+        device_id = str(uuid.uuid4())
         with db.writing(engine) as conn:
             conn.execute(db.devices.insert().values(
                 id=device_id, rep_id=rep["id"], name=body.name, last_mid=0,
@@ -334,7 +336,7 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
     def put_policy(policy: Policy, rep: Current) -> Policy:
         _need(rep, "admin")
         try:
-            __import__("zoneinfo").ZoneInfo(policy.timezone)
+            ZoneInfo(policy.timezone)
         except (ValueError, KeyError, OSError):
             raise Problem(422, f"timezone: unknown time zone {policy.timezone!r}") from None
         for tier, days in policy.cadence_days.items():

@@ -176,12 +176,8 @@ def cmd_customers(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _resolve(store: Store, text: str) -> dict:
-    return store.resolve_customer(text)
-
-
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
-    customer = _resolve(store, args.customer)
+    customer = store.resolve_customer(args.customer)
     timeline = store.timeline(customer["id"])
     data = {**customer, "timeline": timeline}
 
@@ -209,7 +205,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_visit_log(args: argparse.Namespace, store: Store) -> int:
     _need_session(store)
-    customer = _resolve(store, args.customer)
+    customer = store.resolve_customer(args.customer)
     if args.next_step and not args.due:
         raise CliError("--next-step needs --due (e.g. --due fri)")
     due = _date(args.due, "--due") if args.due else None
@@ -221,7 +217,7 @@ def cmd_visit_log(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_visits(args: argparse.Namespace, store: Store) -> int:
-    customer_id = _resolve(store, args.customer)["id"] if args.customer else None
+    customer_id = store.resolve_customer(args.customer)["id"] if args.customer else None
     visits = sorted(store.visits(customer_id), key=lambda v: v.get("at") or "", reverse=True)
     names = {}
 
@@ -242,7 +238,7 @@ def cmd_visits(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_feedback(args: argparse.Namespace, store: Store) -> int:
     _need_session(store)
-    customer = _resolve(store, args.customer)
+    customer = store.resolve_customer(args.customer)
     if args.kind == "satisfaction" and args.score is None:
         raise CliError("--kind satisfaction needs --score 1-5")
     record = store.add_feedback(customer["id"], kind=args.kind, text=args.text,
@@ -253,7 +249,7 @@ def cmd_feedback(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_claim(args: argparse.Namespace, store: Store) -> int:
     _need_session(store)
-    customer = _resolve(store, args.customer)
+    customer = store.resolve_customer(args.customer)
     claimed = store.claim(customer["id"])
     emit(args, claimed, f"claim for {claimed['name']} queued; the server decides at the next sync")
     return 0
