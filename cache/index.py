@@ -13,9 +13,11 @@ the previous keystroke's matches instead of scanning all customers again.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
@@ -36,6 +38,8 @@ FUZZY_WHEN_FEWER_THAN = 5
 FUZZY_MIN_LENGTH = 3
 POSITIONS_CACHED = 256
 REBUILD_AFTER_CHANGES = 5000
+BUILD_WAIT_S = 10.0
+"""How long a search waits for a build already running before building the index itself."""
 _SEARCH_FIELDS = ("name", "city", "contacts", "search_keys")
 _LATIN_WORD = re.compile(r"[a-z][a-z']{2,}")
 _SEP = "\x00"
@@ -51,6 +55,37 @@ def _find_all(big: str, starts: list[int], needle: str) -> Iterator[int]:
         position = bisect_right(starts, index) - 1
         yield position
         index = big.find(needle, starts[position + 1])
+
+
+def _name_order(customers: dict[str, dict]) -> list[str]:
+    """Customer ids by lowered name, then id: the territory's first order and search's."""
+    keyed = sorted([((c.get("name") or "").lower(), cid) for cid, c in customers.items()])
+    return [cid for _, cid in keyed]
+
+
+def _vocabulary(big: str, pinyin_keys: set[str]) -> list[str]:
+    """Every Latin word of 3+ letters in the joined haystacks, for fuzzy matching; pinyin keys
+    are matched exactly (prefix/substring), not fuzzily, so they are left out."""
+    return list(set(_LATIN_WORD.findall(big)) - pinyin_keys)
+
+
+@dataclass
+class SearchBuild:
+    """A search index being built outside the store's lock (see ``CustomerIndex.begin_build``).
+
+    ``customers`` is a shallow copy taken under the lock; records are replaced, never changed in
+    place, so the copy stays what it was. ``changed`` collects, by id, each customer's record as
+    the copy has it, for every customer changed while the build runs.
+    """
+
+    customers: dict[str, dict]
+    generation: int
+    order: list[str] | None = None
+    changed: dict[str, dict | None] = field(default_factory=dict)
+    parts: tuple | None = None
+    vocabulary: list[str] | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    """Set when ``run_build`` has finished, whether it succeeded or not."""
 
 
 def group_values(grouping: str, customer: dict) -> list[str]:
@@ -75,6 +110,8 @@ class CustomerIndex:
 
     def rebuild(self, customers: dict[str, dict]) -> None:
         self._customers = customers
+        self._generation = getattr(self, "_generation", 0) + 1
+        self._building: SearchBuild | None = None  # a build from the old customers is void
         # each grouping is built the first time it is asked for (the queue needs only "owner")
         self._groups: dict[str, dict[str, set[str]]] = {}
         self._sorts: dict[str, list[str]] = {}
@@ -125,23 +162,78 @@ class CustomerIndex:
         parts.extend(keys)
         return name, _SEP.join(parts), _SEP + _SEP.join([name.translate(_WORD_BREAKS), *keys])
 
-    def _build_search(self) -> None:
-        customers = self._customers
+    @staticmethod
+    def _search_parts(customers: dict[str, dict], order: list[str] | None = None) -> tuple:
+        """What search needs, from ``customers`` alone (no shared state: it may run in any
+        thread): name order, haystacks, word starts, and every pinyin key with its customer."""
+        order = order if order is not None else _name_order(customers)
+        texts = [CustomerIndex._texts(customers[cid]) for cid in order]
         # in name order, by the same lowered name that starts each haystack, so that the names
         # starting with a query are one contiguous run of ``_hay`` (found by bisect)
-        texts = [self._texts(customers[cid]) for cid in self._ensure_order()]
-        self._hay = [hay for _, hay, _ in texts]
-        self._heads = [head for _, _, head in texts]
+        hay = [hay for _, hay, _ in texts]
+        heads = [head for _, _, head in texts]
         # every pinyin key with its customer, sorted: keys starting with a query ('zgsh',
         # 'zhongguo') are one contiguous run, found by bisect
         keyed_pinyin = sorted(
             (key, cid) for cid, c in customers.items() for key in c.get("search_keys") or ()
         )
-        self._key_text = [key for key, _ in keyed_pinyin]
-        self._key_cid = [cid for _, cid in keyed_pinyin]
-        self._dirty: dict[str, tuple[str, ...]] = {}
+        key_text = [key for key, _ in keyed_pinyin]
+        key_cid = [cid for _, cid in keyed_pinyin]
+        return order, hay, heads, key_text, key_cid
+
+    def _install_search(self, parts: tuple, dirty: dict[str, tuple[str, ...]]) -> None:
+        self._order, self._hay, self._heads, self._key_text, self._key_cid = parts
+        self._dirty = dirty
         self._search_built = True
+        self._building = None
         self._join()
+
+    def _build_search(self) -> None:
+        self._install_search(self._search_parts(self._customers, self._order), {})
+        self._ensure_vocab()  # with it, so that the first typo does not pay for it
+
+    # ------------------------------------------------------------------ building elsewhere
+
+    def begin_build(self) -> SearchBuild | None:
+        """Start building the search index away from the caller's lock: a copy of the
+        customers to build from (``None`` when it is built already). Call under the lock."""
+        if self._search_built:
+            return None
+        order = list(self._order) if self._order is not None else None  # sorted already
+        self._building = SearchBuild(dict(self._customers), self._generation, order)
+        return self._building
+
+    @staticmethod
+    def run_build(build: SearchBuild) -> None:
+        """The slow part of a build, on its copy only: no lock needed. The fuzzy vocabulary
+        comes with it (see ``_ensure_vocab``)."""
+        try:
+            parts = CustomerIndex._search_parts(build.customers, build.order)
+            build.vocabulary = _vocabulary(_SEP.join(parts[1]), set(parts[3]))
+            build.parts = parts
+        finally:
+            build.done.set()
+
+    def finish_build(self, build: SearchBuild) -> bool:
+        """Install a finished build (under the lock) unless it was overtaken: the customers were
+        replaced as a whole, or a search built the index meanwhile. Customers changed during
+        the build are moved into place at the next search, as after any change."""
+        if (
+            build is not self._building
+            or build.generation != self._generation
+            or self._search_built
+            or build.parts is None
+            or len(build.changed) > REBUILD_AFTER_CHANGES
+        ):
+            if build is self._building:
+                self._building = None
+            return False
+        dirty = {cid: tuple((old or {}).get("search_keys") or ()) for cid, old in
+                 build.changed.items()}
+        self._install_search(build.parts, dirty)
+        if build.vocabulary is not None:
+            self._install_vocab(build.vocabulary)
+        return True
 
     def _join(self) -> None:
         """What is derived from the per-record lists: positions, and all haystacks (and all
@@ -165,17 +257,22 @@ class CustomerIndex:
         if self._search_built:
             self._ensure_search()
         elif self._order is None:
-            customers = self._customers
-            self._order = sorted(
-                customers, key=lambda cid: ((customers[cid].get("name") or "").lower(), cid)
-            )
+            self._order = _name_order(self._customers)
             self._order_positions = None
         return self._order
 
     def _ensure_search(self) -> None:
-        """Build the search index on first use; afterwards apply the customers changed since."""
+        """Build the search index on first use; afterwards apply the customers changed since.
+
+        When a build is already running elsewhere (``Store.warm_up``), wait for it and install
+        it here instead of doing the same work a second time beside it.
+        """
         if not self._search_built:
-            self._build_search()
+            building = self._building
+            if building is not None and building.done.wait(BUILD_WAIT_S):
+                self.finish_build(building)
+            if not self._search_built:
+                self._build_search()
         elif self._dirty:
             self._apply_changes()
 
@@ -222,20 +319,14 @@ class CustomerIndex:
             self._prefix_cache = {}
             self._vocab_built_for = self._big
 
-    def warm_up(self) -> None:
-        """Build what search needs now (it is otherwise built on first use)."""
-        self._ensure_search()
-        self._ensure_vocab()
-        import rapidfuzz.process  # noqa: F401  (the first typo should not pay for the import)
-
     def _ensure_vocab(self) -> None:
         """The words fuzzy matching compares against: every Latin word of 3+ letters in names,
         cities, contacts and pinyin keys, found in one pass over all the text joined."""
-        if self._vocab_built_for is self._big:
-            return
-        big = self._big
-        # pinyin keys are matched exactly (prefix/substring), not fuzzily: leave them out
-        self._vocab_words = list(set(_LATIN_WORD.findall(big)) - self._pinyin_keys)
+        if self._vocab_built_for is not self._big:
+            self._install_vocab(_vocabulary(self._big, self._pinyin_keys))
+
+    def _install_vocab(self, words: list[str]) -> None:
+        self._vocab_words = words
         self._prefix_cache: dict[int, list[str]] = {}
         self._vocab_built_for = self._big
 
@@ -252,6 +343,9 @@ class CustomerIndex:
 
     def changed(self, cid: str, old: dict | None, new: dict | None) -> None:
         """Keep the indexes right after one customer changed (None = absent)."""
+        building = self._building
+        if building is not None and cid not in building.changed:
+            building.changed[cid] = building.customers.get(cid)
         if old is not None:
             self._remove_groups(cid, old)
         if new is not None:

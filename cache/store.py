@@ -615,6 +615,11 @@ class Store:
     def _today(self, now: datetime | None = None) -> date:
         return (now or _now()).astimezone(self._tz()).date()
 
+    def today(self, now: datetime | None = None) -> date:
+        """The calendar day of ``now`` (default: the clock) in the policy's timezone: the day
+        the queue's "due today" and "overdue" are counted in."""
+        return self._today(now)
+
     def _next_due(self, customer: dict) -> date | None:
         try:
             return rules.next_visit_due(customer, self.policy)
@@ -628,11 +633,24 @@ class Store:
         record = self._customers.get(customer_id)
         return _full(record) if record is not None else None
 
-    @_locked
     def warm_up(self) -> None:
         """Build the search index now rather than at the first keystroke (call it from a
-        worker after the first frame; open() leaves it out to start faster)."""
-        self._index.warm_up()
+        worker after the first frame; open() leaves it out to start faster).
+
+        The slow part runs on a copy of the customers without the store's lock, so the UI
+        thread never waits for it; a customer changed meanwhile is put in its place at the
+        next search, and a search that comes first simply builds the index itself.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            build = self._index.begin_build()
+        if build is not None:
+            CustomerIndex.run_build(build)
+            with self._lock:
+                if not self._closed:
+                    self._index.finish_build(build)
+        import rapidfuzz.process  # noqa: F401  (the first typo should not pay for the import)
 
     @_locked
     def customer_count(self) -> int:

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from tui.i18n import _
+from tui.widgets.key_footer import KeyFooter
 
 
 class Confirm(ModalScreen[bool]):
@@ -42,7 +43,7 @@ class Confirm(ModalScreen[bool]):
                 yield Button(f"{self.yes_label} (y)", id="confirm-yes",
                              variant="error" if self.danger else "primary")
                 yield Button(f"{self.no_label} (n)", id="confirm-no")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
 from tui.i18n import _
+from tui.widgets.key_footer import KeyFooter
 
 log = logging.getLogger("fieldrep.tui")
 
@@ -237,7 +238,7 @@ class CustomerScreen(CustomerActions, Screen):
                 yield Static(_("Timeline"), classes="section-title")
                 table: DataTable = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
                 yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#timeline", DataTable)

@@ -20,13 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sync.protocol import rules
 from sync.protocol.models import Goals
 from tui.i18n import _
 from tui.widgets.bar_chart import BarChart, horizontal_bar
 from tui.widgets.cells import WEEKDAYS, fit, fit_right
+from tui.widgets.key_footer import KeyFooter
 
 STAGES = ("prospect", "new", "active", "at_risk", "lost")
 CHART_DAYS = 14
@@ -172,7 +173,7 @@ class DashboardScreen(Screen):
         with Vertical(id="dash-trend-box"):
             yield Static(_("Satisfaction by month"), classes="section-title")
             yield Static(id="dash-trend", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_from_store()

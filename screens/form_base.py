@@ -20,12 +20,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from screens.messages import StoreChanged
 from tui.i18n import _
 from tui.widgets.cells import fit
 from tui.widgets.choice import Choice
+from tui.widgets.key_footer import KeyFooter
 
 DRAFT_DELAY_S = 0.4
 """A draft is written this long after the last keystroke (and at once when the form closes)."""
@@ -120,7 +121,7 @@ class FormScreen(ModalScreen[dict | None]):
             with VerticalScroll(classes="form-fields"):
                 yield from self.compose_fields()
             yield Static(_("ctrl+s save · esc cancel · tab next field"), classes="form-keys")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._initial = self.values()

@@ -8,10 +8,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.i18n import _
 from tui.widgets.cells import fit
+from tui.widgets.key_footer import KeyFooter
 
 KEY_NAMES = {
     "question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter", "down": "↓",
@@ -94,7 +95,7 @@ class HelpScreen(Screen):
                         classes="help-row -unavailable" if reason else "help-row",
                         markup=False,
                     )
-        yield Footer()
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 
 from screens.customer import CustomerActions, open_screen, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
 from sync.protocol import rules
 from tui.i18n import _
-from tui.widgets.cells import fit
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.queue_list import QueueList, QueueRow
 
 REASON_LABELS = {
     "overdue": "Overdue",
@@ -62,10 +63,6 @@ class QueueScreen(CustomerActions, Screen):
                 tooltip="Put this follow-up off: 1 day, 3 days, next week or a date"),
         Binding("x", "dismiss_followup", "Dismiss", id="queue.dismiss",
                 tooltip="Drop this follow-up (asks first)"),
-        Binding("j", "cursor_down", "Down", id="queue.down", show=False, tooltip="Next entry"),
-        Binding("k", "cursor_up", "Up", id="queue.up", show=False, tooltip="Previous entry"),
-        Binding("g", "first", "First", id="queue.first", show=False, tooltip="First entry"),
-        Binding("G", "last", "Last", id="queue.last", show=False, tooltip="Last entry"),
         *CustomerActions.CUSTOMER_BINDINGS,
     ]
 
@@ -78,53 +75,44 @@ class QueueScreen(CustomerActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-summary")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield QueueList(id="queue")
         yield Static(id="queue-detail", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(_("Why"), key="why", width=18)
-        table.add_column(_("Customer"), key="customer", width=28)
-        table.add_column(_("Tier"), key="tier", width=4)
-        table.add_column(_("City"), key="city", width=10)
-        table.add_column(_("Due"), key="due", width=10)
-        table.add_column(_("What"), key="what")
         self.refresh_from_store()
-        table.focus()
+        self.query_one(QueueList).focus()
 
     # ------------------------------------------------------------------ data
 
     def refresh_from_store(self) -> None:
         app = self.app
         self.data_version = app.data_version
-        table = self.query_one(DataTable)
         current = self.current_entry()
         current_key = current["key"] if current else None
+        # a done or snoozed entry leaves: the cursor stays on its row, now the next entry
+        cursor = self.query_one(QueueList).cursor
         store = app.store
         self.entries = store.queue(app.now())
         self._titles = {f["id"]: f.get("title", "") for f in store.followups()}
         self._complaints = {f["id"]: f for f in store.feedback() if f.get("kind") == "complaint"}
-        today = app.now().date()
-        table.clear()
-        overdue = 0
-        for entry in self.entries:
+        today = store.today(app.now())  # the policy's calendar, as the queue counts
+        rows = []
+        for row, entry in enumerate(self.entries):
             code = entry.get("reason_code", "")
-            overdue += code == "overdue"
-            table.add_row(
-                _(REASON_LABELS.get(code, code)),
-                fit(entry.get("customer_name", ""), 28).rstrip(),
-                entry.get("tier") or "",
-                entry.get("city") or "",
-                _due_text(entry.get("due"), today),
-                self.what(entry),
-                key=entry["key"],
-            )
-        if current_key is not None:
-            for row, entry in enumerate(self.entries):
-                if entry["key"] == current_key:
-                    table.move_cursor(row=row, animate=False)
-                    break
+            if entry["key"] == current_key:
+                cursor = row
+            rows.append(QueueRow(
+                why=_(REASON_LABELS.get(code, code)),
+                customer=entry.get("customer_name", ""),
+                tier=entry.get("tier") or "",
+                city=entry.get("city") or "",
+                due=_due_text(entry.get("due"), today),
+                what=self.what(entry),
+                late=code == "overdue",
+            ))
+        self.query_one(QueueList).set_entries(rows, cursor)
+        overdue = sum(row.late for row in rows)
         summary = _("{n} things to do", n=len(self.entries))
         if overdue:
             summary += " · " + _("{n} overdue", n=overdue)
@@ -165,12 +153,12 @@ class QueueScreen(CustomerActions, Screen):
 
     def current_entry(self) -> dict | None:
         try:
-            table = self.query_one(DataTable)
+            cursor = self.query_one(QueueList).cursor
         except Exception:  # not composed yet
             return None
-        if not self.entries or table.cursor_row < 0 or table.cursor_row >= len(self.entries):
+        if not 0 <= cursor < len(self.entries):
             return None
-        return self.entries[table.cursor_row]
+        return self.entries[cursor]
 
     def current_customer_id(self) -> str | None:
         entry = self.current_entry()
@@ -196,26 +184,14 @@ class QueueScreen(CustomerActions, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if self.unavailable_reason(action) else True
 
-    @on(DataTable.RowHighlighted)
+    @on(QueueList.Highlighted)
     def _moved(self) -> None:
         self._show_detail()
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ actions
 
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
-
-    def action_first(self) -> None:
-        self.query_one(DataTable).move_cursor(row=0)
-
-    def action_last(self) -> None:
-        self.query_one(DataTable).move_cursor(row=max(0, len(self.entries) - 1))
-
-    @on(DataTable.RowSelected)
+    @on(QueueList.Selected)
     def _selected(self) -> None:
         self.action_open()
 

@@ -7,18 +7,18 @@ in the organisation's time zone, the same calendar the queue uses.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.i18n import _
 from tui.widgets.cells import short_day
+from tui.widgets.key_footer import KeyFooter
 
 CHOICES = (("1d", "1 day"), ("3d", "3 days"), ("week", "Next week"), ("date", "A date…"))
 
@@ -50,12 +50,7 @@ class SnoozePicker(ModalScreen[date | None]):
     ]
 
     def today(self) -> date:
-        now = self.app.now()
-        try:
-            zone = ZoneInfo(self.app.store.policy.timezone)
-        except Exception:  # an unknown zone: the UTC calendar
-            return now.date()
-        return now.astimezone(zone).date()
+        return self.app.store.today(self.app.now())
 
     def compose(self) -> ComposeResult:
         today = self.today()
@@ -68,7 +63,7 @@ class SnoozePicker(ModalScreen[date | None]):
             yield OptionList(*options, id="snooze-options")
             yield Input(placeholder=_("a date: 2026-12-01, fri, +3d"), id="snooze-date")
             yield Static("", id="snooze-error", classes="form-error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#snooze-date", Input).display = False

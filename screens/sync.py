@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
 from tui.i18n import _
 from tui.widgets.cells import fit
+from tui.widgets.key_footer import KeyFooter
 
 OP_LABELS = {
     "visit.create": "visit",
@@ -88,7 +89,7 @@ class SyncScreen(Screen):
             with Vertical(classes="sync-pane"):
                 yield Static(_("Sync runs"), classes="section-title")
                 yield DataTable(id="sync-runs", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         columns = {

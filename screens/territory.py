@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from textual import on
@@ -15,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from screens.customer import CustomerActions
 from screens.messages import OpenCustomer
 from tui.i18n import _
 from tui.widgets.customer_list import CustomerList
 from tui.widgets.filter_input import FilterInput
+from tui.widgets.key_footer import KeyFooter
 
 GROUPINGS = ("region", "tier", "stage", "industry", "customer_type", "product_line", "owner")
 GROUPING_LABELS = {
@@ -76,7 +78,7 @@ class TerritoryScreen(CustomerActions, Screen):
                                   id="filter")
                 yield CustomerList(id="customers", shift_g_is_last=False)
                 yield Static(id="territory-info")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#groups", Tree).show_root = False
@@ -144,11 +146,14 @@ class TerritoryScreen(CustomerActions, Screen):
         far = len(positions)
         return sorted(ids, key=lambda cid: positions.get(cid, far))
 
+    def _today(self) -> date:
+        return self.app.store.today(self.app.now())
+
     def _show(self, keep_cursor: bool = False) -> None:
         started = time.perf_counter()
         store = self.app.store
         if self.query_text:
-            matches = [row["id"] for row in store.search(self.query_text, limit=SEARCH_LIMIT)]
+            matches = store.search_ids(self.query_text, limit=SEARCH_LIMIT)
             if self.group is not None:
                 members = set(store.customers_in_group(*self.group))
                 matches = [cid for cid in matches if cid in members]
@@ -158,7 +163,7 @@ class TerritoryScreen(CustomerActions, Screen):
         customers = self.query_one(CustomerList)
         customers.empty_text = (_("No customer matches “{q}”", q=self.query_text)
                                 if self.query_text else _("No customers here"))
-        customers.set_rows(ids, store.customer, policy=store.policy, now=self.app.now,
+        customers.set_rows(ids, store.customer, policy=store.policy, today=self._today,
                            keep_cursor=keep_cursor)
         self.last_filter_ms = (time.perf_counter() - started) * 1000
         self._update_info()

@@ -22,12 +22,13 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from screens.messages import OpenCustomer, StoreChanged, SyncFinished, SyncRequested
 from tui.commands import FieldRepCommands
 from tui.i18n import _, set_language
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.status_bar import StatusBar, SyncState
 
 log = logging.getLogger("fieldrep.tui")
@@ -38,6 +39,9 @@ SAVE_SYNC_DELAY_S = 0.8
 """A save asks for a sync this much later, so a burst of saves makes one sync."""
 PROBE_EVERY_S = 30.0
 """How often an offline App checks whether the server answers again."""
+IDLE_PROBE_S = 0.05
+IDLE_BEFORE_WARM_UP_S = 0.1
+"""The search index is built once the UI has had nothing to do for this long after start."""
 STARTED_AT = time.perf_counter()
 DEFAULT_THEME = "textual-dark"
 """Any Textual theme works (ctrl+p → theme); FIELDREP_THEME picks one at start."""
@@ -74,10 +78,10 @@ class Unavailable(Screen):
         yield StatusBar()
         yield Static(_("{what} is not available in this build.", what=_(self.what)),
                      classes="unavailable")
-        yield Footer()
+        yield KeyFooter()
 
 
-def _mode_factory(mode: str) -> Callable[[], Screen]:
+def _mode_factory(app: App, mode: str) -> Callable[[], Screen]:
     module_name, class_name = MODES[mode]
 
     def make() -> Screen:
@@ -85,8 +89,15 @@ def _mode_factory(mode: str) -> Callable[[], Screen]:
             screen_class = getattr(importlib.import_module(module_name), class_name)
         except (ImportError, AttributeError) as error:
             log.warning("screen %s unavailable: %s", mode, error)
-            return Unavailable(mode.capitalize())
-        return screen_class()
+            screen: Screen = Unavailable(mode.capitalize())
+        else:
+            screen = screen_class()
+        # A new screen is styled from the current stylesheet when it mounts. Textual (8.2.8)
+        # would otherwise see a screen that never had its CSS refreshed and re-parse every
+        # stylesheet and restyle every widget of the App, twice, on the first visit to a mode
+        # (~100 ms at start). A theme change later still refreshes it as usual.
+        screen._css_update_count = app._css_update_count
+        return screen
 
     return make
 
@@ -151,7 +162,7 @@ class FieldRepApp(App):
         self._manual_sync = False
         self._save_sync: Any = None
         for mode in MODES:
-            self.add_mode(mode, _mode_factory(mode))
+            self.add_mode(mode, _mode_factory(self, mode))
         wanted = os.environ.get("FIELDREP_THEME", DEFAULT_THEME)
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
 
@@ -180,12 +191,34 @@ class FieldRepApp(App):
         self.started_ms = elapsed
         log.info("started in %d ms", elapsed)
         self.log.info(f"started in {elapsed:.0f} ms")
-        warm_up = getattr(self.store, "warm_up", None)
-        if warm_up is not None:  # build the search index now, not at the first keystroke
-            self.run_worker(warm_up, thread=True, group="warm-up", exit_on_error=False)
+        self._warm_up_when_idle()
         if self.engine is not None:
             self.set_timer(0.5, lambda: self.start_sync("start"))
             self.set_interval(PROBE_EVERY_S, self._tick)
+
+    def _warm_up_when_idle(self) -> None:
+        """Build the search index in a thread once the UI has been idle for IDLE_BEFORE_WARM_UP_S.
+
+        The build takes the CPU for a few hundred milliseconds at 50,000 customers; started
+        while the rep is already opening the territory, it would slow that down. A probe timer
+        that keeps firing on time means the event loop has nothing else to do.
+        """
+        if getattr(self.store, "warm_up", None) is None:
+            return
+        probe_s = IDLE_PROBE_S
+        state = {"last": time.perf_counter(), "idle": 0.0}
+
+        def probe() -> None:
+            now = time.perf_counter()
+            late = now - state["last"] - probe_s
+            state["last"] = now
+            state["idle"] = state["idle"] + probe_s if late < probe_s / 2 else 0.0
+            if state["idle"] >= IDLE_BEFORE_WARM_UP_S:
+                timer.stop()
+                self.run_worker(self.store.warm_up, thread=True, group="warm-up",
+                                exit_on_error=False)
+
+        timer = self.set_interval(probe_s, probe, name="warm-up probe")
 
     def _tick_clock(self) -> None:
         """Keep "synced N min ago" true as time passes."""
@@ -421,7 +454,7 @@ class FieldRepApp(App):
         for mode in MODES:
             if mode != "queue":
                 await self.remove_mode(mode)
-                self.add_mode(mode, _mode_factory(mode))
+                self.add_mode(mode, _mode_factory(self, mode))
         self.data_changed()
         self.notify(_("Now viewing as {label}", label=label))
         self.start_sync("switch")

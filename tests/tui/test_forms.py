@@ -445,7 +445,7 @@ async def test_snoozing_from_the_queue_writes_the_picked_date_to_the_follow_up(s
         screen = app.screen
         row = next(i for i, e in enumerate(screen.entries) if e.get("followup_id"))
         followup_id = screen.entries[row]["followup_id"]
-        screen.query_one("DataTable").move_cursor(row=row)
+        screen.query_one("QueueList").cursor = row
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, make_app
+from tui.widgets.queue_list import QueueList
 
 SIZE = (120, 40)
 
@@ -27,7 +28,7 @@ async def _move_to(app, pilot, predicate) -> dict:
     screen = app.screen
     for row, entry in enumerate(screen.entries):
         if predicate(entry):
-            screen.query_one("DataTable").move_cursor(row=row)
+            screen.query_one(QueueList).cursor = row
             await pilot.pause()
             return entry
     raise AssertionError("no such queue entry")
@@ -42,8 +43,7 @@ async def test_queue_lists_the_store_queue_overdue_first_with_reasons(store):
         assert screen.entries[0]["reason_code"] == "overdue"
         codes = {e["reason_code"] for e in screen.entries}
         assert {"overdue", "due_today", "protection_expiring", "complaint"} <= codes
-        table = screen.query_one("DataTable")
-        assert table.row_count == len(expected)
+        assert screen.query_one(QueueList).row_count == len(expected)
 
 
 async def test_enter_opens_the_customer_of_the_highlighted_entry(store):
@@ -59,15 +59,15 @@ async def test_enter_opens_the_customer_of_the_highlighted_entry(store):
 async def test_j_k_g_G_move_the_cursor(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("DataTable")
+        table = app.screen.query_one(QueueList)
         await pilot.press("j")
-        assert table.cursor_row == 1
+        assert table.cursor == 1
         await pilot.press("k")
-        assert table.cursor_row == 0
+        assert table.cursor == 0
         await pilot.press("G")
-        assert table.cursor_row == table.row_count - 1
+        assert table.cursor == table.row_count - 1
         await pilot.press("g")
-        assert table.cursor_row == 0
+        assert table.cursor == 0
 
 
 async def test_d_completes_the_follow_up_and_queues_the_update(store):

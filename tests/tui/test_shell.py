@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
 
 from screens.messages import StoreChanged
 from tests.tui.conftest import FROZEN_NOW, make_app
@@ -104,7 +105,10 @@ async def test_status_bar_pending_count_follows_a_write(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         before = store.pending_count()
-        store.add_followup(store.all_customer_ids()[0], title="Call back", due=FROZEN_NOW.date())
+        # the day after the frozen or the real today, whichever is later: the store refuses a
+        # date in the past by its own clock, in the policy's timezone (ahead of UTC)
+        due = max(FROZEN_NOW.date(), date.today()) + timedelta(days=1)
+        store.add_followup(store.all_customer_ids()[0], title="Call back", due=due)
         app.screen.post_message(StoreChanged("followup", sync_soon=False))
         await pilot.pause()
         assert _label(app, "#sb-pending") == f"{before + 1} pending"
