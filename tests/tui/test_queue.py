@@ -219,3 +219,41 @@ async def test_x_on_a_protection_reminder_asks_then_drops_it_from_the_queue(stor
         assert type(app.screen).__name__ == "QueueScreen"
         assert entry["key"] not in [e["key"] for e in app.screen.entries]
         assert entry["key"] not in [e["key"] for e in store.queue(FROZEN_NOW)]
+
+
+async def test_after_d_the_cursor_stays_on_its_row_which_is_now_the_next_entry(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        entry = await _move_to(app, pilot, lambda e: e.get("followup_id"))
+        row = app.screen.entries.index(entry)
+        following = app.screen.entries[row + 1]
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen.query_one(QueueList).cursor == row
+        assert app.screen.current_entry()["key"] == following["key"]
+
+
+async def test_overdue_rows_are_drawn_in_the_late_style_and_others_not(store):
+    app = make_app(store)
+    async with app.run_test(size=SIZE):
+        queue = app.screen.query_one(QueueList)
+        late = queue.get_component_rich_style("queue-list--late")
+        codes = [e["reason_code"] for e in app.screen.entries]
+        overdue, other = codes.index("overdue"), codes.index("complaint")
+        assert queue.row_text(overdue, 120)[1] == late
+        assert queue.row_text(other, 120)[1] is None
+
+
+async def test_due_today_is_counted_in_the_policy_timezone_not_utc(store):
+    # 20:00 UTC on the 22nd is 04:00 on the 23rd in Shanghai (the policy's zone): what is due on
+    # the 23rd is due today there, and the queue must say "today", not show a date
+    evening_utc = FROZEN_NOW - timedelta(hours=6)
+    assert evening_utc.date() != TODAY
+    app = make_app(store)
+    app._clock = lambda: evening_utc
+    async with app.run_test(size=SIZE):
+        queue = app.screen.query_one(QueueList)
+        due_today = [row for row, e in enumerate(app.screen.entries)
+                     if e["reason_code"] == "due_today"]
+        assert due_today
+        assert all(queue._entries[row].due == "today" for row in due_today)
