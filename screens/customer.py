@@ -49,8 +49,17 @@ def claim_refusal_for(store: Any, customer: dict | None, now: Any) -> str | None
     rep_id = session.get("rep_id") or (store.me or {}).get("id") or ""
     reason = rules.claim_refusal(customer, rep_id, in_territory=True, now=now,
                                  claims_today=0, held=0, policy=store.policy)
-    if reason and ("already yours" in reason or "owned by" in reason):
-        return reason
+    # the laptop decides only these two; the rest (limits, cool-off) is the server's at sync.
+    # Said again here from the same facts, in the UI's language.
+    if reason and "already yours" in reason:
+        return _("{name} is already yours", name=customer.get("name", ""))
+    if reason and "owned by" in reason:
+        who = customer.get("owner_name") or _("another rep")
+        until = rules.as_datetime(customer.get("protected_until"))
+        if until is None:
+            return _("owned by {who}", who=who)
+        return _("owned by {who}, protected until {date}", who=who,
+                 date=until.date().isoformat())
     return None
 
 

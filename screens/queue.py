@@ -57,7 +57,6 @@ class QueueScreen(CustomerActions, Screen):
     HELP_TITLE = "Queue"
 
     BINDINGS = [
-        Binding("enter", "open", "Open", id="queue.open", tooltip="Open the customer"),
         Binding("d", "done", "Done", id="queue.done", tooltip="Mark this follow-up done"),
         Binding("s", "snooze", "Snooze", id="queue.snooze",
                 tooltip="Put this follow-up off: 1 day, 3 days, next week or a date"),

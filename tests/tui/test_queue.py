@@ -257,3 +257,12 @@ async def test_due_today_is_counted_in_the_policy_timezone_not_utc(store):
                      if e["reason_code"] == "due_today"]
         assert due_today
         assert all(queue._entries[row].due == "today" for row in due_today)
+
+
+async def test_the_claim_reason_is_said_in_chinese_in_the_chinese_ui(store):
+    app = make_app(store, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await _move_to(app, pilot, lambda e: e["customer_id"] == SINOPEC)
+        await pilot.press("c")
+        await pilot.pause()
+        assert any("已经是你的客户" in note for note in _notes(app)), _notes(app)
