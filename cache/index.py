@@ -36,6 +36,7 @@ _GROUP_FIELDS = {"region": "province", "owner": "owner_id", "city": "city", "tie
                  "stage": "stage", "industry": "industry", "customer_type": "customer_type"}
 FUZZY_WHEN_FEWER_THAN = 5
 FUZZY_MIN_LENGTH = 3
+PREFIX_LENGTHS_AHEAD = (3, 4, 5, 6)
 POSITIONS_CACHED = 256
 REBUILD_AFTER_CHANGES = 5000
 BUILD_WAIT_S = 10.0
@@ -63,6 +64,16 @@ def _name_order(customers: dict[str, dict]) -> list[str]:
     return [cid for _, cid in keyed]
 
 
+def _prefixes_of(words: list[str], length: int) -> list[str]:
+    return list({word[:length] for word in words if len(word) > length})
+
+
+def _prefix_tables(words: list[str]) -> dict[int, list[str]]:
+    """The prefixes of the lengths a half-typed word usually has (built with the vocabulary, so
+    the first typo of each length does not pay for them)."""
+    return {length: _prefixes_of(words, length) for length in PREFIX_LENGTHS_AHEAD}
+
+
 def _vocabulary(big: str, pinyin_keys: set[str]) -> list[str]:
     """Every Latin word of 3+ letters in the joined haystacks, for fuzzy matching; pinyin keys
     are matched exactly (prefix/substring), not fuzzily, so they are left out."""
@@ -84,6 +95,7 @@ class SearchBuild:
     changed: dict[str, dict | None] = field(default_factory=dict)
     parts: tuple | None = None
     vocabulary: list[str] | None = None
+    prefixes: dict[int, list[str]] | None = None
     done: threading.Event = field(default_factory=threading.Event)
     """Set when ``run_build`` has finished, whether it succeeded or not."""
 
@@ -210,6 +222,7 @@ class CustomerIndex:
         try:
             parts = CustomerIndex._search_parts(build.customers, build.order)
             build.vocabulary = _vocabulary(_SEP.join(parts[1]), set(parts[3]))
+            build.prefixes = _prefix_tables(build.vocabulary)
             build.parts = parts
         finally:
             build.done.set()
@@ -232,7 +245,7 @@ class CustomerIndex:
                  build.changed.items()}
         self._install_search(build.parts, dirty)
         if build.vocabulary is not None:
-            self._install_vocab(build.vocabulary)
+            self._install_vocab(build.vocabulary, build.prefixes)
         return True
 
     def _join(self) -> None:
@@ -325,9 +338,13 @@ class CustomerIndex:
         if self._vocab_built_for is not self._big:
             self._install_vocab(_vocabulary(self._big, self._pinyin_keys))
 
-    def _install_vocab(self, words: list[str]) -> None:
+    def _install_vocab(self, words: list[str], prefixes: dict | None = None) -> None:
+        import rapidfuzz.process  # noqa: F401  (with the words it is for: not at the first typo)
+
         self._vocab_words = words
-        self._prefix_cache: dict[int, list[str]] = {}
+        self._prefix_cache: dict[int, list[str]] = (
+            prefixes if prefixes is not None else _prefix_tables(words)
+        )
         self._vocab_built_for = self._big
 
     def _positions_of(self, text: str) -> list[int]:
@@ -560,6 +577,6 @@ class CustomerIndex:
         """The first ``length`` letters of every longer vocabulary word (cached per length)."""
         cached = self._prefix_cache.get(length)
         if cached is None:
-            cached = list({w[:length] for w in self._vocab_words if len(w) > length})
+            cached = _prefixes_of(self._vocab_words, length)
             self._prefix_cache[length] = cached
         return cached

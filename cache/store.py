@@ -650,7 +650,6 @@ class Store:
             with self._lock:
                 if not self._closed:
                     self._index.finish_build(build)
-        import rapidfuzz.process  # noqa: F401  (the first typo should not pay for the import)
 
     @_locked
     def customer_count(self) -> int:
