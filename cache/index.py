@@ -90,7 +90,6 @@ class SearchBuild:
     """
 
     customers: dict[str, dict]
-    generation: int
     order: list[str] | None = None
     changed: dict[str, dict | None] = field(default_factory=dict)
     parts: tuple | None = None
@@ -122,7 +121,6 @@ class CustomerIndex:
 
     def rebuild(self, customers: dict[str, dict]) -> None:
         self._customers = customers
-        self._generation = getattr(self, "_generation", 0) + 1
         self._building: SearchBuild | None = None  # a build from the old customers is void
         # each grouping is built the first time it is asked for (the queue needs only "owner")
         self._groups: dict[str, dict[str, set[str]]] = {}
@@ -212,7 +210,7 @@ class CustomerIndex:
         if self._search_built:
             return None
         order = list(self._order) if self._order is not None else None  # sorted already
-        self._building = SearchBuild(dict(self._customers), self._generation, order)
+        self._building = SearchBuild(dict(self._customers), order)
         return self._building
 
     @staticmethod
@@ -229,12 +227,11 @@ class CustomerIndex:
 
     def finish_build(self, build: SearchBuild) -> bool:
         """Install a finished build (under the lock) unless it was overtaken: the customers were
-        replaced as a whole, or a search built the index meanwhile. Customers changed during
-        the build are moved into place at the next search, as after any change."""
+        replaced as a whole, or a search built the index meanwhile (both forget the build in
+        flight). Customers changed during the build are moved into place at the next search,
+        as after any change."""
         if (
             build is not self._building
-            or build.generation != self._generation
-            or self._search_built
             or build.parts is None
             or len(build.changed) > REBUILD_AFTER_CHANGES
         ):
@@ -328,9 +325,8 @@ class CustomerIndex:
         vocabulary = self._vocab_words if self._vocab_built_for is not None else None
         self._join()
         if vocabulary is not None:  # words are only added: a word no longer there finds nothing
-            self._vocab_words = list(set(vocabulary) | (new_words - self._pinyin_keys))
-            self._prefix_cache = {}
-            self._vocab_built_for = self._big
+            words = list(set(vocabulary) | (new_words - self._pinyin_keys))
+            self._install_vocab(words, prefixes={})  # prefix tables again when next needed
 
     def _ensure_vocab(self) -> None:
         """The words fuzzy matching compares against: every Latin word of 3+ letters in names,

@@ -612,13 +612,10 @@ class Store:
         except Exception:
             return UTC
 
-    def _today(self, now: datetime | None = None) -> date:
-        return (now or _now()).astimezone(self._tz()).date()
-
     def today(self, now: datetime | None = None) -> date:
         """The calendar day of ``now`` (default: the clock) in the policy's timezone: the day
         the queue's "due today" and "overdue" are counted in."""
-        return self._today(now)
+        return (now or _now()).astimezone(self._tz()).date()
 
     def _next_due(self, customer: dict) -> date | None:
         try:
@@ -779,7 +776,7 @@ class Store:
         mine = list(self._index.member_set("owner", rep_id)) if rep_id else []
         return build_queue(
             now=now,
-            today=self._today(now),
+            today=self.today(now),
             policy=self.policy,
             rep_id=rep_id,
             customers=self._customers,
@@ -866,7 +863,7 @@ class Store:
                 raise ValidationFailed("amount", "must be a number")
             if amount != amount or amount < 0:
                 raise ValidationFailed("amount", "must be a positive number or empty")
-        today = self._today(now)
+        today = self.today(now)
         due_day = self._due("due", due, today)
         next_step = (next_step or "").strip()
         if due_day is not None and not next_step:
@@ -1008,7 +1005,7 @@ class Store:
         if due is None or due == "":
             raise ValidationFailed("due", "a follow-up needs a due date")
         now = _now()
-        due_day = self._due("due", due, self._today(now))
+        due_day = self._due("due", due, self.today(now))
         record = _validate(
             FollowUp,
             {
@@ -1097,8 +1094,8 @@ class Store:
     @_locked
     def snooze_followup(self, followup_id: str, until: date | str) -> dict:
         """Hide a follow-up (or a generated queue entry, by its key) until ``until``."""
-        day = self._due("until", until, self._today())
-        if day is None or day <= self._today():
+        day = self._due("until", until, self.today())
+        if day is None or day <= self.today():
             raise ValidationFailed("until", "snooze until a day after today")
         return self._update_followup(
             followup_id, {"status": "snoozed", "snoozed_until": day.isoformat()}
@@ -1162,7 +1159,7 @@ class Store:
                 "customer", f"{customer.get('name')}: claim already waiting to sync"
             )
         now = _now()
-        today = self._today(now)
+        today = self.today(now)
         tz = self._tz()
         claims_today = sum(1 for op in self._journal["outbox"] if op["kind"] == "customer.claim")
         held = 0
