@@ -334,7 +334,9 @@ class MutationResult(_Model):
     version: int | None = None
     record: dict[str, Any] | None = Field(None, description="the server's record after this result")
     conflicts: list[FieldConflict] = Field(default_factory=list)
-    reason: str | None = Field(None, description="why, in words a rep understands")
+    reason: str | None = Field(None, description="why, in English words a rep understands")
+    code: str | None = Field(None, description="the refusal's stable code (sync.protocol.refusals)")
+    params: dict[str, Any] = Field(default_factory=dict, description="the refusal's parameters")
 
 
 class PushResponse(_Model):
@@ -408,4 +410,6 @@ class Health(_Model):
 
 
 class ErrorBody(_Model):
-    detail: str
+    detail: str = Field(description="what went wrong, in English")
+    code: str | None = Field(None, description="a stable code (sync.protocol.refusals), if any")
+    params: dict[str, Any] = Field(default_factory=dict)

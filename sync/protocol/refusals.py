@@ -1,0 +1,122 @@
+"""Every refusal the rules can give, as a stable code with parameters.
+
+A refusal travels as ``{"code": "claim.owned_by", "params": {"who": "Li Wei", ...}}`` beside an
+English ``reason`` (the fallback for an old client). The laptop renders it from the UI's catalogue
+in the rep's language: the English template below is the catalogue key (see ``tui/i18n.py``), so a
+translation is one line in ``tui/locales/zh_*.py``. The server and the laptop use the same codes,
+so a refusal the laptop predicts offline reads exactly like the one the server gives at sync.
+
+Add a code here (never rename one: old laptops keep them in their journals), then its Chinese
+translation; ``tests/protocol/test_refusals.py`` checks that every template has one.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+TEMPLATES: dict[str, str] = {
+    # --- claims and the pool
+    "claim.already_yours": "{name} is already yours",
+    "claim.owned_by": "owned by {who}",
+    "claim.owned_by_until": "owned by {who}, protected until {until}",
+    "claim.cooloff": "{name} returned to the pool from you; you may claim it again from {until}",
+    "claim.daily_cap": "daily claim limit of {cap} reached; try again tomorrow",
+    "claim.max_held": "you already hold {held} customers, the limit is {cap}",
+    # --- scope: whose record, which territory
+    "scope.outside_territory": "{name} is outside your territories",
+    "scope.not_yours": "this {entity} belongs to someone else",
+    "scope.owned_by": "owned by {who}",
+    "scope.pool_field": "{field} of a pool customer cannot be changed before claiming it",
+    "scope.move_out": "this change would move {name} outside your territories",
+    "record.unknown_customer": "unknown customer {id}",
+    "record.unknown": "unknown {entity} {id}",
+    "record.id_taken": "a {entity} with this id exists already",
+    "record.customer_required": "customer_id: a customer id is required",
+    # --- fields and values (the same rule on the laptop and the server)
+    "field.invalid": "{field}: {problem}",
+    "field.immutable": "{field} cannot be changed",
+    "field.immutable_edit": "{field} cannot be changed by an edit",
+    "field.required": "{field}: this field is required",
+    "field.too_long": "{field}: at most {max} characters",
+    "field.too_many": "{field}: at most {max} entries",
+    "field.control_chars": "{field}: control characters are not allowed",
+    "field.nul": "{field}: contains a NUL character",
+    "field.surrogate": "{field}: contains a broken character (a lone UTF-16 surrogate)",
+    "field.number_too_large": "a number in this change is too large",
+    "field.date_window": "{field}: must be between {earliest} and {latest}",
+    "feedback.score_required": "a satisfaction feedback needs a score from 1 to 5",
+    # --- roles and the manager's rights
+    "role.admin_only": "only an admin may do this",
+    "role.manager_only": "only a manager or an admin may do this",
+    "manager.own_team_assign": "a manager assigns only within their own team",
+    "manager.own_team_transfer": "a manager transfers customers only within their own team",
+    "manager.target_territory": "{rep}'s territories do not cover {name}",
+    "manager.no_reps": "no reps to assign to",
+    # --- sync protocol, devices and tokens
+    "push.mid_reused": (
+        "mutation {mid} of this device was already used for another change: "
+        "this laptop's data was restored or copied; it registers again and resends"
+    ),
+    "push.mid_gap": "expected mutation {expected}, got {mid}",
+    "device.not_yours": "this device is not registered to you: log in again",
+    "device.limit": "you have {count} devices registered, the limit is {max}: ask your admin",
+    "auth.missing": "missing bearer token: log in with fieldrep login",
+    "auth.invalid": "not a valid token: log in again",
+    "auth.revoked": "this token is unknown or was revoked: log in again",
+    "auth.throttled": "too many failed sign-ins from this address; try again in {seconds} s",
+    "request.too_large": "this request is larger than the server accepts ({max} bytes)",
+    "schema.too_old": "this fieldrep is too old for the server: update fieldrep",
+    "import.other_rep": (
+        "this outbox was exported by another rep ({rep}); only they can import it"
+    ),
+}
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, params: dict[str, Any]) -> str:
+    """``template`` with ``{placeholders}`` filled; a missing one stays as written."""
+    return string.Formatter().vformat(template, (), _Keep(params))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the rules said no: a stable ``code`` and its ``params``; ``text`` is the English."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in TEMPLATES:
+            raise KeyError(f"unknown refusal code {self.code!r}: add it to TEMPLATES")
+
+    @property
+    def template(self) -> str:
+        return TEMPLATES[self.code]
+
+    @property
+    def text(self) -> str:
+        return render(self.template, self.params)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def wire(self) -> dict[str, Any]:
+        """The ``code`` and ``params`` (plain JSON values) as they travel."""
+        return {"code": self.code, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def template_for(code: str | None) -> str | None:
+    """The English template of a code this build knows, else None (an old laptop, a new code)."""
+    return TEMPLATES.get(code or "")
