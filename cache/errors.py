@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sync.protocol.refusals import Refusal
+
 
 class StoreError(Exception):
     """Something went wrong in the local store; ``str(error)`` is one clear line."""
@@ -34,3 +36,18 @@ class ValidationFailed(StoreError):
 
 class DamagedFile(StoreError):
     """A store file could not be read back (bad JSON, truncated, wrong shape)."""
+
+
+class NewerFormat(StoreError):
+    """A store file was written by a newer fieldrep than this one: update, nothing was changed."""
+
+
+class Refused(StoreError):
+    """The store refused an action for a reason with a stable code (sync/protocol/refusals.py):
+    ``code`` and ``params`` let the UI say it in its own language; ``str(error)`` is English."""
+
+    def __init__(self, code: str, **params: object):
+        refusal = Refusal(code, dict(params))
+        super().__init__(refusal.text)
+        self.code = code
+        self.params = refusal.wire()["params"]

@@ -23,9 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import json
 import os
-import re
 import shutil
 import sys
 import threading
@@ -38,13 +36,22 @@ from zoneinfo import ZoneInfo
 import orjson
 from pydantic import ValidationError
 
-from cache import locations
+from cache import locations, shapes
 from cache.dates import parse_date
-from cache.errors import Ambiguous, DamagedFile, NotFound, StoreError, ValidationFailed
+from cache.errors import (
+    Ambiguous,
+    DamagedFile,
+    NewerFormat,
+    NotFound,
+    Refused,
+    StoreError,
+    ValidationFailed,
+)
 from cache.ids import uuid7
 from cache.index import CustomerIndex
 from cache.lock import StoreLock
 from cache.queue import GENERATED_SOURCES, build_queue, parse_generated_key
+from cache.salvage import JOURNAL_ORDER, salvage_journal
 from cache.search_keys import has_han, pinyin_keys
 from cache.storage import atomic_write, dumps, read_document, write_document
 from sync.protocol import rules
@@ -131,16 +138,27 @@ def _validate(model: type, record: dict) -> dict:
 
 
 def _empty_journal() -> dict:
+    """A journal with nothing in it, its keys in the order they are written: the outbox first,
+    so that a journal cut short still holds its oldest pending operations whole (see
+    ``cache/salvage.py``)."""
     return {
         "format": FORMAT,
         "next_mid": 1,
+        "outbox": [],
         "records": {kind: {} for kind in HISTORY},
         "customers": {},
-        "outbox": [],
         "conflicts": {},
         "rejections": {},
         "cursor": None,
     }
+
+
+def _in_journal_order(journal: dict) -> dict:
+    """``journal`` with its keys in the written order (a journal of an older build had its
+    outbox last); unknown keys are kept, after them."""
+    ordered = {key: journal[key] for key in JOURNAL_ORDER if key in journal}
+    ordered.update((key, value) for key, value in journal.items() if key not in ordered)
+    return ordered
 
 
 def _empty_snapshot() -> dict:
@@ -171,25 +189,25 @@ def _check_shape(name: str, document: Any, dict_keys: tuple[str, ...], list_keys
             raise DamagedFile(f"{name} has no valid {key!r}")
 
 
-def salvage_operations(raw: bytes) -> tuple[list[dict], int]:
-    """Outbox operations readable in a damaged journal's bytes, and the highest mid counter seen.
+def _check_format(name: str, document: Any, home: Path) -> None:
+    """A file written by a newer fieldrep is not damaged: say so, and touch nothing."""
+    if not isinstance(document, dict):
+        return
+    written = document.get("format", FORMAT)
+    if type(written) is int and written > FORMAT:
+        raise NewerFormat(
+            f"{name} in {home} was written by a newer fieldrep (format {written}; this one "
+            f"reads format {FORMAT}): update fieldrep. Nothing was changed."
+        )
+    if type(written) is not int:
+        raise DamagedFile(f"{name} has no valid format number")
 
-    Scans for every ``{"op_id"`` object and keeps those that decode and validate as a Mutation.
-    """
-    text = raw.decode("utf-8", errors="replace")
-    decoder = json.JSONDecoder()
-    ops: dict[str, dict] = {}
-    for match in re.finditer(r'\{\s*"op_id"', text):
-        try:
-            candidate, _ = decoder.raw_decode(text, match.start())
-            op = Mutation.model_validate(candidate).model_dump(mode="json")
-        except (ValueError, ValidationError):
-            continue
-        ops[op["op_id"]] = op
-    counter = 0
-    for match in re.finditer(r'"next_mid"\s*:\s*(\d+)', text):
-        counter = max(counter, int(match.group(1)))
-    return sorted(ops.values(), key=lambda op: op["mid"]), counter
+
+def salvage_operations(raw: bytes) -> tuple[list[dict], int]:
+    """Outbox operations readable in a damaged journal's bytes, and the highest mid counter seen
+    (every operation whose bytes are intact, from any prefix: see ``cache/salvage.py``)."""
+    salvaged = salvage_journal(raw)
+    return salvaged["outbox"], salvaged["next_mid"]
 
 
 class Store:
@@ -202,6 +220,9 @@ class Store:
         self._lock = threading.RLock()
         self._closed = False
         self.notices: list[str] = []
+        self.warnings: list[str] = []
+        """Things the rep should fix (e.g. a data folder others can read): one line each, for
+        the CLI and the TUI to show; unlike ``notices`` nothing was changed or set aside."""
         self._file_lock = StoreLock(self.home / locations.LOCK)
         self._index = CustomerIndex(next_due=self._next_due)
 
@@ -209,8 +230,13 @@ class Store:
     def open(cls, home: Path | None = None) -> Store:
         """Open (creating if needed) the store in ``home`` (default: the data dir); takes the lock."""
         home = Path(home) if home is not None else locations.data_dir()
-        home.mkdir(parents=True, exist_ok=True)
+        created = not home.exists()
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if created:
+            os.chmod(home, 0o700)  # the rep's customers and token: theirs alone, whatever umask
         store = cls(home)
+        if not created:
+            store._warn_if_readable()
         store._file_lock.acquire()
         collecting = gc.isenabled()
         gc.disable()  # 50,000 records are all alive: collecting them midway only costs time
@@ -241,6 +267,15 @@ class Store:
     def _path(self, name: str) -> Path:
         return self.home / name
 
+    def _warn_if_readable(self) -> None:
+        with contextlib.suppress(OSError):
+            mode = self.home.stat().st_mode & 0o777
+            if mode & 0o077:
+                self.warnings.append(
+                    f"your data folder {self.home} is readable by other users of this computer "
+                    f"(mode {mode:04o}): run `chmod 700 {self.home}` to keep it private"
+                )
+
     def _set_aside(self, name: str, reason: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self._path(f"{name}.damaged-{stamp}")
@@ -252,57 +287,110 @@ class Store:
         return target
 
     def _load_file(
-        self, name: str, empty: Callable[[], dict], check: Callable[[Any], None]
-    ) -> tuple[dict, Path | None, str]:
+        self,
+        name: str,
+        read: tuple[Any, str],
+        empty: Callable[[], dict],
+        check: Callable[[Any], None],
+        fit: Callable[[dict], list[str]] | None = None,
+    ) -> tuple[dict, Path | None, str, bool]:
+        """(document, where a bad file was moved, why, whether what fits was kept).
+
+        Unreadable or of the wrong overall shape: set aside, an empty document in its place.
+        Entries of the wrong shape (``fit`` names them): set aside, the entries that fit kept.
+        """
+        document, damage = read
         try:
-            document = read_document(self._path(name))
+            if damage:
+                raise DamagedFile(damage)
             if document is None:
-                return empty(), None, ""
+                return empty(), None, "", False
             check(document)
-            return document, None, ""
         except DamagedFile as error:
-            return empty(), self._set_aside(name, str(error)), str(error)
+            return empty(), self._set_aside(name, str(error)), str(error), False
+        problems = fit(document) if fit is not None else []
+        if not problems:
+            return document, None, "", False
+        why = "; ".join(problems[:3]) + (f"; {len(problems) - 3} more" if len(problems) > 3 else "")
+        return document, self._set_aside(name, why), why, True
+
+    def _read_data_files(self) -> dict[str, tuple[Any, str]]:
+        """The three data files as read: (document or None, why it is unreadable or ''). A file
+        of a newer format stops the opening here, before anything is set aside."""
+        read: dict[str, tuple[Any, str]] = {}
+        for name in (locations.SNAPSHOT, locations.ARCHIVE, locations.JOURNAL):
+            try:
+                read[name] = (read_document(self._path(name)), "")
+            except DamagedFile as error:
+                read[name] = (None, str(error))
+        for name, (document, _damage) in read.items():
+            try:
+                _check_format(name, document, self.home)
+            except DamagedFile as error:
+                read[name] = (None, str(error))
+        return read
 
     def _load(self) -> None:
         for leftover in self.home.glob(".*.tmp"):  # a write cut short by a crash; we hold the lock
             with contextlib.suppress(OSError):
                 leftover.unlink()
-        snap, snap_bad, why = self._load_file(
+        read = self._read_data_files()
+        snap, snap_bad, why, snap_kept = self._load_file(
             locations.SNAPSHOT,
+            read[locations.SNAPSHOT],
             _empty_snapshot,
             lambda d: _check_shape("snapshot", d, ("customers", "reps", "teams", "territories")),
+            shapes.fit_snapshot,
         )
         if snap_bad:
+            until = "; what fits is shown until then" if snap_kept else ""
             self.notices.append(
                 f"The territory snapshot was damaged ({why}); it was moved to {snap_bad} and "
-                "will be rebuilt by the next sync. Your own pending work is not affected."
+                f"will be rebuilt by the next sync{until}. Your own pending work is not affected."
             )
-        archive, archive_bad, why = self._load_file(
+        archive, archive_bad, why, archive_kept = self._load_file(
             locations.ARCHIVE,
+            read[locations.ARCHIVE],
             _empty_archive,
             lambda d: _check_shape("archive", d, HISTORY),
+            shapes.fit_archive,
         )
         if archive_bad:
             self.notices.append(
                 f"The synced-history file was damaged ({why}); it was moved to {archive_bad} and "
                 "will be fetched again by the next sync."
             )
-        journal, journal_bad, why = self._load_file(
-            locations.JOURNAL,
-            _empty_journal,
-            lambda d: (
-                _check_shape(
-                    "journal", d, ("records", "customers", "conflicts", "rejections"), ("outbox",)
-                ),
-                _check_shape("journal", d["records"], HISTORY),
-            ),
+        journal_problems: list[str] = []
+
+        def check_journal(d: Any) -> None:
+            _check_shape(
+                "journal", d, ("records", "customers", "conflicts", "rejections"), ("outbox",)
+            )
+            _check_shape("journal", d["records"], HISTORY)
+            # entries of the wrong shape: the whole journal goes the salvage way, which keeps
+            # every entry that fits (and says how many pending changes it kept)
+            journal_problems.extend(shapes.fit_journal(orjson.loads(dumps(d))))
+            if journal_problems:
+                raise DamagedFile("; ".join(journal_problems[:3]))
+
+        journal, journal_bad, why, _ = self._load_file(
+            locations.JOURNAL, read[locations.JOURNAL], _empty_journal, check_journal
+        )
+        journal = _in_journal_order(journal)
+        reordered = not journal_bad and read[locations.JOURNAL][0] is not None and (
+            list(journal) != list(read[locations.JOURNAL][0])
         )
         self._snap, self._archive, self._journal = snap, archive, journal
-        if snap_bad or archive_bad:
+        if (snap_bad and not snap_kept) or (archive_bad and not archive_kept):
             # the server's view must be rebuilt as a whole: forget every cursor
             self._snap = _empty_snapshot()
             self._archive = _empty_archive()
             self._journal["cursor"] = None
+            self._clear_bootstrap_pages()
+        elif snap_bad or archive_bad:
+            # what fits stays on screen until a fresh copy replaces it as a whole
+            for document in (self._snap, self._archive, self._journal):
+                document["cursor"] = None
             self._clear_bootstrap_pages()
         customers = self._snap["customers"]
         for record in customers.values():
@@ -322,6 +410,8 @@ class Store:
         self._rebuild_customers()
         if snap_bad or archive_bad or journal_bad:
             self._write_all()
+        elif reordered:
+            self._write_journal()  # an older build's layout: outbox first from now on
 
     def _read_small(self, name: str, kind: type, what: str) -> Any:
         try:
@@ -337,13 +427,18 @@ class Store:
             return None
 
     def _recover_journal(self, damaged: Path, why: str) -> None:
-        ops, counter = salvage_operations(damaged.read_bytes())
+        """Rebuild the journal from what is intact in the damaged one (set aside at
+        ``damaged``): every whole, valid operation, and the whole records, local customer
+        layers, conflicts and rejections that fit. A record without its own intact copy is made
+        again from its operation (which carries its fields)."""
+        salvaged = salvage_journal(damaged.read_bytes())
+        ops = salvaged["outbox"]
         try:
             sequence = read_document(self._path(locations.SEQUENCE)) or {}
         except DamagedFile:
             sequence = {}
         counter = max(
-            counter,
+            salvaged["next_mid"],
             self._snap.get("next_mid") or 0,
             self._archive.get("next_mid") or 0,
             sequence.get("next_mid") or 0 if isinstance(sequence, dict) else 0,
@@ -351,7 +446,30 @@ class Store:
         journal = _empty_journal()
         journal["next_mid"] = max([counter, 1, *(op["mid"] + 1 for op in ops)])
         journal["outbox"] = ops
+        journal["conflicts"] = salvaged["conflicts"]
+        journal["rejections"] = salvaged["rejections"]
+        # a record or a local customer layer whose operation was lost is not kept: it would
+        # read as synced (or as a change that will sync) when it never reached the server
+        pending = {op["record_id"] for op in ops}
+        journal["records"] = {
+            kind: {rid: record for rid, record in salvaged["records"][kind].items()
+                   if rid in pending or record.get("rejected")}
+            for kind in HISTORY
+        }
+        shapes.fit_journal(journal)
+        ops = journal["outbox"]
+        touched = pending | {
+            record["customer_id"] for kind in HISTORY for record in journal["records"][kind].values()
+        }
+        journal["customers"] = {
+            cid: overlay for cid, overlay in salvaged["customers"].items() if cid in touched
+        }
+        shapes.fit_journal(journal)
+        intact = {(kind, rid) for kind in HISTORY for rid in journal["records"][kind]}
+        intact |= {("customer", cid) for cid in journal["customers"]}
         for op in ops:
+            if (op["kind"].split(".")[0], op["record_id"]) in intact:
+                continue  # its own intact copy already holds every change made to it
             self._apply_op_locally(journal, op)
         self._journal = journal
         self.notices.append(
@@ -567,6 +685,14 @@ class Store:
     @property
     def device_id(self) -> str | None:
         return (self._session or {}).get("device_id")
+
+    @property
+    def last_assigned_mid(self) -> int:
+        """The highest mid this laptop has handed out on its device (0 for none). A server whose
+        last mid for the device is above it has seen operations this laptop never made: the data
+        folder was restored from a backup or copied, and its mids are taken (see the engine)."""
+        with self._lock:
+            return max(0, int(self._journal.get("next_mid") or 1) - 1)
 
     # ================================================================== reference data
 
@@ -1360,7 +1486,9 @@ class Store:
         page = {"changes": changes, "next_token": next_token, "cursor": cursor}
         if not done:
             directory = self._bootstrap_dir()
-            directory.mkdir(exist_ok=True)
+            if not directory.is_dir():
+                directory.mkdir(mode=0o700)
+                os.chmod(directory, 0o700)
             write_document(directory / f"page-{len(self._pages) + 1:06d}.json", page)
             self._pages.append(page)
             return
@@ -1444,11 +1572,13 @@ class Store:
 
         def change(journal: dict) -> None:
             nonlocal archive_changed
+            # An answer counts only for the operation it names: a result for one of our mids
+            # with another op_id is another operation's (a restored or copied data folder
+            # reusing mids); taking it would drop ours unsent. The engine handles that case.
             by_id = {op["op_id"]: op for op in journal["outbox"]}
-            by_mid = {op["mid"]: op for op in journal["outbox"]}
             now = _iso(_now())
             for result in results:
-                op = by_id.get(result.get("op_id")) or by_mid.get(result.get("mid"))
+                op = by_id.get(result.get("op_id"))
                 if op is None or op not in journal["outbox"]:
                     continue
                 journal["outbox"].remove(op)
@@ -1456,6 +1586,8 @@ class Store:
                 rid = op["record_id"]
                 status = result.get("status")
                 server_record = result.get("record")
+                if isinstance(server_record, dict) and server_record.get("id") not in (None, rid):
+                    server_record = None  # never file one record under another's id
                 still_pending = any(o["record_id"] == rid for o in journal["outbox"])
                 if entity in HISTORY:
                     local = journal["records"][entity].get(rid)
@@ -1513,6 +1645,8 @@ class Store:
                         "kind": op["kind"],
                         "record_id": rid,
                         "reason": result.get("reason") or "refused by the server",
+                        "code": result.get("code"),  # to say it in the UI's language
+                        "params": result.get("params") or {},
                         "at": now,
                     }
             if archive_changed:
@@ -1630,6 +1764,7 @@ class Store:
                 "exported_at": _iso(_now()),
                 "device_id": self.device_id,
                 "rep_id": self.rep_id,
+                "rep_name": (self._session or {}).get("rep_name"),
                 "ops": ops,
             },
         )
@@ -1651,28 +1786,64 @@ class Store:
         else:
             journal["customers"].setdefault(rid, {})
 
+    def _rep_name(self, rep_id: str, named: str | None = None) -> str:
+        rep = self._snap["reps"].get(rep_id) or {}
+        return str(rep.get("name") or named or rep_id)
+
+    def _check_import_owner(self, path: Path, document: dict | None, ops: list[dict]) -> None:
+        """Refuse pending work that is not this rep's (Refused ``import.other_rep``).
+
+        Whose it is: the export's ``rep_id``, and the ``rep_id`` each visit, feedback and
+        follow-up carries. Any of them naming another rep refuses the file. A file naming no
+        rep at all (an export written while logged out, or a journal, whose customer edits and
+        claims carry no rep) is refused (``import.unknown_rep``) unless it is this laptop's own
+        journal, set aside in this data folder.
+        """
+        me = self._require_rep()
+        named = document.get("rep_id") if document else None
+        if named is not None and named != me:
+            raise Refused("import.other_rep", rep=self._rep_name(str(named),
+                                                                 document.get("rep_name")))
+        makers = {op["fields"].get("rep_id") for op in ops} - {None, ""}
+        others = sorted(str(maker) for maker in makers - {me})
+        if others:
+            raise Refused("import.other_rep", rep=self._rep_name(others[0]))
+        if named is None and not makers:
+            with contextlib.suppress(OSError):
+                if path.resolve().parent == self.home.resolve() and document is None:
+                    return  # this laptop's own damaged journal
+            raise Refused("import.unknown_rep")
+
     @_locked
     def import_outbox(self, path: str | os.PathLike) -> int:
         """Add the operations in ``path`` (an export, or a damaged journal) to the outbox.
 
         Imported operations get new mids on this device; ones already here (same op_id) are
-        skipped. Returns how many were added.
+        skipped. Returns how many were added. Another rep's work is refused (see
+        :meth:`_check_import_owner`): it would be sent, and stored, as this rep's.
         """
+        path = Path(path)
         try:
-            raw = Path(path).read_bytes()
+            raw = path.read_bytes()
         except OSError as error:
             raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
         ops: list[dict] = []
+        export: dict | None = None
         with contextlib.suppress(orjson.JSONDecodeError):
             document = orjson.loads(raw)
             if isinstance(document, dict) and document.get("format") == OUTBOX_EXPORT_FORMAT:
+                export = document
                 for op in document.get("ops") or []:
                     try:
                         ops.append(Mutation.model_validate(op).model_dump(mode="json"))
-                    except ValidationError:
+                    except (ValidationError, TypeError, ValueError):
                         continue
         if not ops:
-            ops, _ = salvage_operations(raw)
+            ops = [Mutation.model_validate(op).model_dump(mode="json")
+                   for op in salvage_journal(raw)["outbox"]]
+        if not ops:
+            return 0
+        self._check_import_owner(path, export, ops)
         known = {op["op_id"] for op in self._journal["outbox"]}
         fresh = [op for op in sorted(ops, key=lambda op: op["mid"]) if op["op_id"] not in known]
         if not fresh:

@@ -42,9 +42,20 @@ class CursorExpired(SyncError):
 
 
 class MidGapError(SyncError):
-    def __init__(self, message: str, expected_mid: int) -> None:
+    """409 from a push: the server expects ``expected_mid`` next from this device."""
+
+    def __init__(self, message: str, expected_mid: int, code: str | None = None,
+                 params: dict | None = None) -> None:
         super().__init__(message)
         self.expected_mid = expected_mid
+        self.code = code
+        self.params = params or {}
+
+
+class MidReused(MidGapError):
+    """409 ``push.mid_reused``: a mid of this device already stands for another operation (the
+    laptop's data folder was restored from a backup or copied). The engine registers a fresh
+    device and sends the pending work again on it."""
 
 
 class ServerError(SyncError):
@@ -173,10 +184,14 @@ class Client:
                 raise CursorExpired(detail)
             if status == 409:
                 try:
-                    expected = int(response.json().get("expected_mid"))
+                    body = response.json()
+                    expected = int(body.get("expected_mid"))
                 except (ValueError, TypeError, AttributeError):
                     raise ServerError(f"the server refused: {detail}", status) from None
-                raise MidGapError(detail, expected)
+                code = body.get("code") if isinstance(body.get("code"), str) else None
+                params = body.get("params") if isinstance(body.get("params"), dict) else {}
+                kind = MidReused if code == "push.mid_reused" else MidGapError
+                raise kind(detail, expected, code, params)
             if status in (429, 502, 503, 504) or status >= 500:
                 last = ServerError(f"the server is having trouble ({status}: {detail})", status,
                                    _retry_after(response))

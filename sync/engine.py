@@ -17,7 +17,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.client import Client, CursorExpired, MidGapError, Offline, SyncError, backoff_delay
+from sync.client import (
+    Client,
+    CursorExpired,
+    MidGapError,
+    MidReused,
+    Offline,
+    SyncError,
+    backoff_delay,
+)
 from sync.protocol.models import MAX_PUSH_BATCH
 
 log = logging.getLogger("fieldrep.sync")
@@ -195,6 +203,18 @@ class SyncEngine:
                 batch = [op for op in batch if op["mid"] < below] or batch
             try:
                 answer = client.push(device_id, [_wire(op) for op in batch])
+            except MidReused:
+                # This data folder was restored from a backup or copied: its mids stand for
+                # other operations on the server. Send everything again on a fresh device.
+                if renumbered:
+                    raise SyncError(
+                        "the server keeps finding this laptop's changes numbered like others; "
+                        "export your pending work (fieldrep export-outbox FILE) and log in again"
+                    ) from None
+                device_id = self._new_device(client, "reused")
+                renumbered = True
+                below = None
+                continue
             except MidGapError as gap:
                 if gap.expected_mid > batch[0]["mid"]:
                     if below != gap.expected_mid:
@@ -228,12 +248,12 @@ class SyncEngine:
             if not results:
                 raise SyncError("the server accepted nothing from the outbox; try again later")
             before = self.store.pending_count()
-            self.store.apply_push_results(results)
-            if self.store.pending_count() >= before:
-                raise SyncError("the server's answer matched none of the pending changes; "
-                                "try again later")
-            report.pushed += len(results)
+            self.store.apply_push_results(results)  # takes only answers naming our op_id
+            ours = {op["op_id"] for op in batch}
             for result in results:
+                if not isinstance(result, dict) or result.get("op_id") not in ours:
+                    continue
+                report.pushed += 1
                 status = result.get("status")
                 if status == "applied":
                     report.applied += 1
@@ -241,13 +261,34 @@ class SyncEngine:
                     report.conflicts += 1
                 elif status == "rejected":
                     report.rejected += 1
+            if _reused(batch, results, answer, self.store.last_assigned_mid):
+                # An answer for one of our mids names another operation, or the server has
+                # seen mids this laptop never handed out (an older server answers a restored
+                # or copied data folder so): those mids are not ours to use. What is still
+                # pending goes out again on a fresh device, once.
+                if renumbered:
+                    raise SyncError(
+                        "the server keeps finding this laptop's changes numbered like others; "
+                        "export your pending work (fieldrep export-outbox FILE) and log in again"
+                    )
+                device_id = self._new_device(client, "reused")
+                renumbered = True
+                continue
+            if self.store.pending_count() >= before:
+                raise SyncError("the server's answer matched none of the pending changes; "
+                                "try again later")
 
-    def _new_device(self, client: Client) -> str:
+    def _new_device(self, client: Client, why: str = "lost") -> str:
         session = self.store.session or {}
         rep = client.me()["rep"]
         device_id = client.register_device(f"{platform.node() or 'laptop'}")["device_id"]
-        log.warning("the server lost track of device %s: pending work goes out as device %s",
-                    session.get("device_id"), device_id)
+        if why == "reused":
+            log.warning("device %s: this data folder was restored or copied (its sequence "
+                        "numbers are taken); pending work goes out as device %s",
+                        session.get("device_id"), device_id)
+        else:
+            log.warning("the server lost track of device %s: pending work goes out as device %s",
+                        session.get("device_id"), device_id)
         self.store.save_session(session.get("server") or client.server, rep, device_id,
                                 self.store.token or "")
         return device_id
@@ -285,6 +326,17 @@ class SyncEngine:
             if done:
                 return
             token = page["next_token"]
+
+
+def _reused(batch: list[dict], results: list, answer: dict, last_assigned: int) -> bool:
+    """Does this push answer show that our mids stand for other operations on the server?"""
+    ours = {op["mid"]: op["op_id"] for op in batch}
+    for result in results:
+        mid = result.get("mid") if isinstance(result, dict) else None
+        if mid in ours and result.get("op_id") != ours[mid]:
+            return True
+    last_mid = answer.get("last_mid")
+    return isinstance(last_mid, int) and last_mid > last_assigned
 
 
 def _acknowledged(op: dict) -> dict:
@@ -329,8 +381,11 @@ def login(store: Any, server: str, token: str, *,
         device_id = None
         if same_rep and session.get("device_id"):
             try:
-                client.push(session["device_id"], [])
+                known = client.push(session["device_id"], [])
                 device_id = session["device_id"]  # this server knows the device: keep its mids
+                last_mid = known.get("last_mid")
+                if isinstance(last_mid, int) and last_mid > store.last_assigned_mid:
+                    device_id = None  # … but it has seen mids this copy never made: a new one
             except SyncError:
                 device_id = None
         if device_id is None:

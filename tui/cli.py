@@ -68,6 +68,8 @@ def open_store() -> Store:
     store = Store.open()
     for notice in store.notices:  # a damaged file set aside: say so once, where it is read
         print(f"fieldrep: note: {notice}", file=sys.stderr)
+    for warning in store.warnings:  # e.g. a data folder other users can read
+        print(f"fieldrep: warning: {warning}", file=sys.stderr)
     return store
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -159,6 +159,7 @@ class Policy(_Model):
         True, description="count protection and cadence days on working days (Mon-Fri) only"
     )
     timezone: str = Field("Asia/Shanghai", description="the organisation's calendar day")
+    max_devices: int = Field(20, ge=1, le=10_000, description="devices one rep may register")
     version: int = 1
 
 
@@ -170,6 +171,12 @@ class Contact(_Model):
     title: str = Field("", max_length=80)
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=120)
+
+
+MAX_CONTACTS = 20
+MAX_PRODUCT_LINES = 30
+ProductLine = Annotated[str, Field(max_length=80)]
+"""One product line of a customer: a short name (at most MAX_PRODUCT_LINES of them)."""
 
 
 class Customer(_Model):
@@ -188,8 +195,8 @@ class Customer(_Model):
     lon: float | None = Field(None, ge=-180, le=180)
     tier: Tier = Tier.C
     stage: Stage = Stage.prospect
-    product_lines: list[str] = Field(default_factory=list)
-    contacts: list[Contact] = Field(default_factory=list)
+    product_lines: list[ProductLine] = Field(default_factory=list, max_length=MAX_PRODUCT_LINES)
+    contacts: list[Contact] = Field(default_factory=list, max_length=MAX_CONTACTS)
     owner_id: str | None = None
     owner_name: str | None = None
     claimed_at: datetime | None = None
@@ -297,6 +304,8 @@ class MutationKind(StrEnum):
 
 
 class Mutation(_Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
     op_id: str = Field(min_length=1, max_length=64)
     mid: int = Field(ge=1, description="the device's sequence number: 1, 2, 3, … never reused")
     kind: MutationKind
@@ -307,6 +316,8 @@ class Mutation(_Model):
 
 
 class PushRequest(_Model):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
     device_id: str = Field(min_length=1, max_length=64)
     schema_version: int
     mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)

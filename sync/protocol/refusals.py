@@ -71,6 +71,38 @@ TEMPLATES: dict[str, str] = {
     "import.other_rep": (
         "this outbox was exported by another rep ({rep}); only they can import it"
     ),
+    # --- A: server edge
+    "request.bad_length": "Content-Length must be a number of bytes",
+    "request.unstorable": (
+        "a value in this request cannot be stored (a NUL character, or a number out of range)"
+    ),
+    "request.not_found": "there is nothing at this address",
+    "server.busy": "the server is busy; try again shortly",
+    "server.collision": "a concurrent write collided; send again",
+    "schema.invalid": "X-Fieldrep-Schema must be a number, not {value}",
+    "cursor.invalid": "not a cursor this server made: {cursor}",
+    "cursor.expired": (
+        "this cursor is older than the server keeps changes: start again from a fresh copy"
+    ),
+    "cursor.foreign": (
+        "this cursor is from another server or a restored database: start again from a fresh copy"
+    ),
+    "bootstrap.invalid_token": "not a bootstrap token this server made",
+    "bootstrap.expired": "this copy was started too long ago: start it again",
+    "policy.timezone": "timezone: unknown time zone {timezone}",
+    "policy.cadence_days": "cadence_days.{tier}: must be 1 to {max} days, not {days}",
+    "org.unknown_rep": "no rep called {name}",
+    "org.ambiguous_rep": "several reps are called {name}; use the id",
+    "org.unknown_team": "no team called {name}",
+    "org.unknown_territory": "no territory called {name}",
+    "assign.unknown_strategy": "unknown strategy {strategy}: use {choices}",
+    "request.refused": "the server refused this: {reason}",
+    # --- B: rules
+    "scope.customer_outside": "this customer is outside your territories",
+    # --- C: laptop store
+    "import.unknown_rep": (
+        "this file does not say whose work it is; import it on the laptop it came from"
+    ),
 }
 
 

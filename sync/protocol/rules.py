@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sync.protocol.models import Policy, Tier
+from sync.protocol.refusals import Refusal
 
 WEEKEND = (5, 6)
 
@@ -130,28 +131,55 @@ def claim_refusal(
     claims_today: int,
     held: int,
     policy: Policy,
-) -> str | None:
-    """Why ``rep_id`` may not claim ``customer`` now, in words for the rep; None if they may."""
+) -> Refusal | None:
+    """Why ``rep_id`` may not claim ``customer`` now (a coded refusal whose ``str()`` is the
+    English for the rep); None if they may."""
     name = customer.get("name", "this customer")
     owner = customer.get("owner_id")
     if owner == rep_id and not protection_lapsed(customer, now):
-        return f"{name} is already yours"
+        return Refusal("claim.already_yours", {"name": name})
     if not in_territory:
-        return f"{name} is outside your territories"
+        return Refusal("scope.outside_territory", {"name": name})
     if owner and owner != rep_id and not protection_lapsed(customer, now):
         until = as_datetime(customer.get("protected_until"))
         who = customer.get("owner_name") or "another rep"
         if until is None:
-            return f"owned by {who}"
-        return f"owned by {who}, protected until {until.date().isoformat()}"
+            return Refusal("claim.owned_by", {"who": who})
+        return Refusal("claim.owned_by_until", {"who": who, "until": until.date().isoformat()})
     cooloff = as_datetime(customer.get("cooloff_until"))
     if customer.get("previous_owner_id") == rep_id and cooloff is not None and cooloff > now:
-        return (
-            f"{name} returned to the pool from you; you may claim it again from "
-            f"{cooloff.date().isoformat()}"
-        )
+        return Refusal("claim.cooloff", {"name": name, "until": cooloff.date().isoformat()})
     if claims_today >= policy.daily_claim_cap:
-        return f"daily claim limit of {policy.daily_claim_cap} reached; try again tomorrow"
+        return Refusal("claim.daily_cap", {"cap": policy.daily_claim_cap})
     if held >= policy.max_held:
-        return f"you already hold {held} customers, the limit is {policy.max_held}"
+        return Refusal("claim.max_held", {"held": held, "cap": policy.max_held})
+    return None
+
+
+TERRITORY_FIELDS = frozenset({"province", "city", "industry", "customer_type"})
+"""The customer fields a territory is drawn on: changing one may move a customer out of it."""
+
+
+def edit_refusal(
+    customer: dict,
+    fields: dict,
+    *,
+    role: str,
+    covered_before: bool,
+    covered_after: bool,
+) -> Refusal | None:
+    """Why an edit of ``fields`` of ``customer`` is refused, or None; the same on both sides.
+
+    * A pool customer (no owner) is shared: a rep changes none of its fields before claiming it
+      (a manager or an admin curates the team's pool).
+    * No edit moves a customer out of the editor's reach: ``covered_before`` and
+      ``covered_after`` say whether the editor's territories (for a manager: the team's
+      audience) cover the customer before and after the change.
+    """
+    if not fields:
+        return None
+    if not customer.get("owner_id") and role == "rep":
+        return Refusal("scope.pool_field", {"field": sorted(fields)[0]})
+    if covered_before and not covered_after:
+        return Refusal("scope.move_out", {"name": customer.get("name", "this customer")})
     return None
