@@ -26,12 +26,18 @@ class Ambiguous(StoreError):
 
 
 class ValidationFailed(StoreError):
-    """Input was refused before anything was written: ``field`` names the input, ``message`` why."""
+    """Input was refused before anything was written: ``field`` names the input, ``message`` why.
 
-    def __init__(self, field: str, message: str):
+    When the shared rules refused it (sync/protocol/validation.py, rules.py), ``refusal`` is
+    that Refusal and ``code``/``params`` let the UI say it in its own language."""
+
+    def __init__(self, field: str, message: str, refusal: Refusal | None = None):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.refusal = refusal
+        self.code = refusal.code if refusal is not None else None
+        self.params = refusal.wire()["params"] if refusal is not None else {}
 
 
 class DamagedFile(StoreError):

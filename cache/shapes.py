@@ -27,6 +27,24 @@ _TEXT_OR_NONE = (
     "previous_owner_id", "cooloff_until", "updated_at",
 )
 _NUMBER_OR_NONE = ("lat", "lon")
+_SCALARS: dict[str, tuple[type, ...]] = {
+    **{key: (str, type(None)) for key in _TEXT_OR_NONE},
+    **{key: (int, float, type(None)) for key in _NUMBER_OR_NONE},
+    "version": (int,),
+}
+
+
+def _contacts(value: Any) -> bool:
+    return type(value) is list and all(
+        type(c) is dict and all(type(v) is str for v in c.values()) for c in value
+    )
+
+
+_LISTS = {
+    "search_keys": lambda value: _texts(value),
+    "product_lines": lambda value: _texts(value),
+    "contacts": _contacts,
+}
 
 
 def is_int(value: Any) -> bool:
@@ -51,27 +69,14 @@ def fit_customer(record: Any) -> tuple[dict | None, str | None]:
         return None, f"a customer is {_kind(record)}, not an object"
     if type(record.get("id")) is not str or type(record.get("name")) is not str:
         return None, "a customer has no text id or name"
-    wrong = [
-        key
-        for key in _TEXT_OR_NONE
-        if key in record and record[key] is not None and type(record[key]) is not str
-    ]
-    wrong += [
-        key
-        for key in _NUMBER_OR_NONE
-        if key in record and record[key] is not None and not _is_number(record[key])
-    ]
-    if "version" in record and not is_int(record["version"]):
-        wrong.append("version")
-    for key in ("search_keys", "product_lines"):
-        if key in record and not _texts(record[key]):
+    wrong = []
+    for key, value in record.items():
+        allowed = _SCALARS.get(key)
+        if allowed is not None:
+            if type(value) not in allowed:
+                wrong.append(key)
+        elif value is not None and key in _LISTS and not _LISTS[key](value):
             wrong.append(key)
-    contacts = record.get("contacts")
-    if contacts is not None and not (
-        type(contacts) is list
-        and all(type(c) is dict and all(type(v) is str for v in c.values()) for c in contacts)
-    ):
-        wrong.append("contacts")
     if not wrong:
         return record, None
     fixed = {k: v for k, v in record.items() if k not in wrong}

@@ -28,7 +28,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,7 +54,7 @@ from cache.queue import GENERATED_SOURCES, build_queue, parse_generated_key
 from cache.salvage import JOURNAL_ORDER, salvage_journal
 from cache.search_keys import has_han, pinyin_keys
 from cache.storage import atomic_write, dumps, read_document, write_document
-from sync.protocol import rules
+from sync.protocol import rules, validation
 from sync.protocol.models import (
     CUSTOMER_EDITABLE_FIELDS,
     Customer,
@@ -64,6 +64,7 @@ from sync.protocol.models import (
     Policy,
     Visit,
 )
+from sync.protocol.refusals import Refusal
 
 FORMAT = 1
 HISTORY = ("visit", "feedback", "followup")
@@ -937,6 +938,40 @@ class Store:
         return day
 
     @staticmethod
+    def _refused(refusal: Refusal, field: str = "customer") -> ValidationFailed:
+        """A refusal of the shared rules as the one-line error the commands raise."""
+        field = str(refusal.params.get("field") or field)
+        return ValidationFailed(field, str(refusal).removeprefix(f"{field}: "), refusal)
+
+    def _checked(self, model: type, record: dict, now: datetime,
+                 carried: dict | None = None) -> dict:
+        """``record`` by the server's own rule (sync/protocol/validation.py): sizes, counts,
+        control characters and date windows, so the rep hears now what sync would refuse."""
+        try:
+            return validation.validated(model, record, now=now, carried=carried)
+        except validation.Invalid as invalid:
+            raise self._refused(invalid.refusal) from None
+
+    def _covers(self, customer: dict) -> bool:
+        """Is ``customer`` within this rep's reach, as the server judges an edit: a rep's own
+        territories; a manager's team (owned by a member, or a member's territory covers it)."""
+        me = self.me or {}
+        if me.get("role") in (None, "rep"):
+            return self._in_territory(customer)
+        team = me.get("team_id")
+        reps = self.reps
+        owner = customer.get("owner_id")
+        if owner:
+            return owner == me.get("id") or (reps.get(owner) or {}).get("team_id") == team
+        territories = self._snap["territories"]
+        members = [r for r in reps.values() if r.get("team_id") == team] or [me]
+        known = [territories[t] for r in members for t in r.get("territory_ids") or []
+                 if t in territories]
+        if not known:
+            return True  # territories unknown offline: the server decides
+        return any(rules.territory_covers(t, customer) for t in known)
+
+    @staticmethod
     def _queue_op(
         journal: dict,
         kind: str,
@@ -980,8 +1015,6 @@ class Store:
         at = at or now
         if at.tzinfo is None:
             raise ValidationFailed("at", "needs a time zone")
-        if at > now + timedelta(days=1):
-            raise ValidationFailed("at", "a visit cannot be in the future")
         if not (outcome or "").strip():
             raise ValidationFailed("outcome", "say what came of it (the outcome is empty)")
         if amount is not None:
@@ -994,7 +1027,7 @@ class Store:
         next_step = (next_step or "").strip()
         if due_day is not None and not next_step:
             raise ValidationFailed("next_step", "a due date needs a next step to do")
-        visit = _validate(
+        visit = self._checked(
             Visit,
             {
                 "id": uuid7(),
@@ -1003,15 +1036,16 @@ class Store:
                 "at": at,
                 "kind": kind,
                 "outcome": outcome,
-                "notes": notes or "",
+                "notes": (notes or "").replace("\r\n", "\n"),
                 "next_step": next_step,
                 "next_step_due": due_day,
                 "amount": amount,
             },
+            now,
         )
         followup = None
         if next_step and due_day is not None:
-            followup = _validate(
+            followup = self._checked(
                 FollowUp,
                 {
                     "id": uuid7(),
@@ -1022,6 +1056,7 @@ class Store:
                     "status": "open",
                     "source": "visit_next_step",
                 },
+                now,
             )
         derived = {"last_visit_at": visit["at"]}
         if _later(customer.get("last_visit_at"), visit["at"]):
@@ -1076,7 +1111,7 @@ class Store:
         if kind == "complaint" and severity is None:
             severity = "medium"
         now = _now()
-        record = _validate(
+        record = self._checked(
             Feedback,
             {
                 "id": uuid7(),
@@ -1086,9 +1121,10 @@ class Store:
                 "kind": kind,
                 "score": score,
                 "severity": severity,
-                "text": text,
+                "text": text.replace("\r\n", "\n"),
                 "status": "open" if kind == "complaint" else None,
             },
+            now,
         )
 
         def change(journal: dict) -> None:
@@ -1110,8 +1146,8 @@ class Store:
             raise ValidationFailed("feedback", "this complaint is already resolved")
         if not (resolution or "").strip():
             raise ValidationFailed("resolution", "say how it was resolved")
-        fields = {"status": "resolved", "resolution": resolution.strip()}
-        updated = _validate(Feedback, {**record, **fields})
+        fields = {"status": "resolved", "resolution": resolution.strip().replace("\r\n", "\n")}
+        updated = self._checked(Feedback, {**record, **fields}, _now(), carried=fields)
 
         def change(journal: dict) -> None:
             journal["records"]["feedback"][feedback_id] = updated
@@ -1132,7 +1168,7 @@ class Store:
             raise ValidationFailed("due", "a follow-up needs a due date")
         now = _now()
         due_day = self._due("due", due, self.today(now))
-        record = _validate(
+        record = self._checked(
             FollowUp,
             {
                 "id": uuid7(),
@@ -1143,6 +1179,7 @@ class Store:
                 "status": "open",
                 "source": "manual",
             },
+            now,
         )
 
         def change(journal: dict) -> None:
@@ -1160,7 +1197,7 @@ class Store:
         record = self._history("followup").get(followup_id)
         if record is None:
             raise NotFound(f"no follow-up {followup_id!r}")
-        updated = _validate(FollowUp, {**record, **fields})
+        updated = self._checked(FollowUp, {**record, **fields}, _now(), carried=fields)
 
         def change(journal: dict) -> None:
             journal["records"]["followup"][followup_id] = updated
@@ -1180,7 +1217,7 @@ class Store:
             if complaint is None:
                 raise NotFound(f"no complaint {occurrence!r}")
             due = rules.as_datetime(complaint["at"]).date().isoformat()
-            title = f"Complaint: {complaint.get('text', '')}"[:200]
+            title = validation.one_line(f"Complaint: {complaint.get('text', '')}")[:200]
         else:
             due = occurrence
             title = (
@@ -1188,7 +1225,7 @@ class Store:
                 if kind == "cadence"
                 else "Protection ending: visit to extend"
             )
-        record = _validate(
+        record = self._checked(
             FollowUp,
             {
                 "id": uuid7(),
@@ -1199,6 +1236,8 @@ class Store:
                 "source": GENERATED_SOURCES[kind],
                 **fields,
             },
+            _now(),
+            carried=fields,
         )
 
         def change(journal: dict) -> None:
@@ -1237,14 +1276,23 @@ class Store:
     @_locked
     def update_customer(self, customer_id: str, fields: dict) -> dict:
         """Change editable fields of a customer (merged per field by the server)."""
-        self._require_rep()
+        rep_id = self._require_rep()
         customer = self._customers.get(customer_id)
         if customer is None:
             raise NotFound(f"no customer {customer_id!r}")
         for name in fields:
             if name not in CUSTOMER_EDITABLE_FIELDS:
                 raise ValidationFailed(name, "cannot be changed here")
-        merged = _validate(Customer, {**customer, **fields})
+        refusal = rules.pool_edit_refusal(
+            customer if not customer.get("claim_pending") else {**customer, "owner_id": rep_id},
+            fields, role=(self.me or {}).get("role") or "rep")
+        if refusal is not None:
+            raise self._refused(refusal)
+        merged = self._checked(Customer, {**customer, **fields}, _now(), carried=fields)
+        refusal = rules.move_refusal(customer, covered_before=self._covers(customer),
+                                     covered_after=self._covers(merged))
+        if refusal is not None:
+            raise self._refused(refusal)
         changed = {name: merged[name] for name in fields if merged[name] != customer.get(name)}
         if "name" in changed:
             changed["search_keys"] = pinyin_keys(merged["name"])
@@ -1303,8 +1351,8 @@ class Store:
             held=held + claims_today,
             policy=self.policy,
         )
-        if reason:
-            raise ValidationFailed("customer", reason)
+        if reason is not None:
+            raise ValidationFailed("customer", str(reason), reason)
 
         def change(journal: dict) -> None:
             journal["customers"].setdefault(customer_id, {})
@@ -1340,7 +1388,7 @@ class Store:
             updated_at=now,
         )
         record["search_keys"] = pinyin_keys(str(record.get("name") or ""))
-        customer = _validate(Customer, record)
+        customer = self._checked(Customer, record, now, carried=fields)
 
         def change(journal: dict) -> None:
             journal["customers"][customer["id"]] = {"record": customer, "created": True}

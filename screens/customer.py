@@ -51,9 +51,10 @@ def claim_refusal_for(store: Any, customer: dict | None, now: Any) -> str | None
                                  claims_today=0, held=0, policy=store.policy)
     # the laptop decides only these two; the rest (limits, cool-off) is the server's at sync.
     # Said again here from the same facts, in the UI's language.
-    if reason and "already yours" in reason:
+    code = reason.code if reason is not None else None  # a Refusal of the shared rules
+    if code == "claim.already_yours":
         return _("{name} is already yours", name=customer.get("name", ""))
-    if reason and "owned by" in reason:
+    if code in ("claim.owned_by", "claim.owned_by_until"):
         who = customer.get("owner_name") or _("another rep")
         until = rules.as_datetime(customer.get("protected_until"))
         if until is None:

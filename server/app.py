@@ -84,6 +84,9 @@ def max_body_bytes() -> int:
     return number
 
 
+_body_limit_setting = max_body_bytes  # create_app's parameter of the same name shadows it
+
+
 def _ascii_int(text: str | bytes) -> int | None:
     """``text`` as a number if it is ASCII digits only (``"²".isdigit()`` is true, int() fails)."""
     if not text or not text.isascii() or not text.isdigit():
@@ -342,9 +345,9 @@ class AuthThrottle:
 def create_app(database_url: str | None = None, *, engine: sa.Engine | None = None,
                max_body_bytes: int | None = None,
                throttle: AuthThrottle | None = None) -> FastAPI:
-    limit = max_body_bytes if max_body_bytes is not None else globals()["max_body_bytes"]()
+    limit = max_body_bytes if max_body_bytes is not None else _body_limit_setting()
     engine = engine or db.make_engine(database_url)
-    throttle = throttle or AuthThrottle()
+    throttle = throttle if throttle is not None else AuthThrottle()  # (empty is falsy)
     app = FastAPI(
         title="fieldrep server",
         version=str(SCHEMA_VERSION),
@@ -685,6 +688,8 @@ def create_app(database_url: str | None = None, *, engine: sa.Engine | None = No
         try:
             with db.writing(engine) as conn:
                 return domain.transfer(conn, rep, customer_id, body.to_rep_id)
+        except domain.Denied as denied:
+            raise Problem(denied.status, denied.refusal) from None
         except LookupError as error:
             raise Problem(404, _refusal_of(error)) from None
         except PermissionError as error:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server import db, domain
 from server.clikit import CliError, open_engine, safe_url, split_list
-from server.org import OrgError, add_rep, add_team, add_territory, revoke_tokens
+from server.org import OrgError, add_rep, add_team, add_territory, replace_token, revoke_tokens
 from sync.protocol.models import Grouping
 
 log = logging.getLogger("fieldrep.server")
@@ -37,17 +37,18 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.app import create_app, max_body_bytes
 
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, not {args.port}")
     interval = _seconds("FIELDREP_RECLAIM_INTERVAL", 300.0)
     try:
         retention = db.retention_days()
+        body_limit = max_body_bytes()
     except ValueError as error:
         raise CliError(str(error)) from None
     engine = open_engine(args, create=True)
-    app = create_app(engine=engine)
+    app = create_app(engine=engine, max_body_bytes=body_limit)
     stop = threading.Event()
 
     def maintainer() -> None:
@@ -128,7 +129,19 @@ def cmd_revoke_token(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     with db.writing(engine) as conn:
         count = revoke_tokens(conn, args.rep)
-    print(f"revoked {count} token(s) of {args.rep}; issue a new one with add-rep for a new rep")
+    print(f"revoked {count} token(s) of {args.rep}; give them a new one with "
+          f"`fieldrep-server new-token {args.rep}`")
+    return 0
+
+
+def cmd_new_token(args: argparse.Namespace) -> int:
+    engine = open_engine(args)
+    with db.writing(engine) as conn:
+        rep, token, revoked = replace_token(conn, args.rep)
+    print(f"{rep['role']} {rep['name']}: {rep['id']}" + (
+        f" (revoked {revoked} older token(s))" if revoked else ""))
+    print("token (shown only now; give it to them for `fieldrep login`):")
+    print(token)
     return 0
 
 
@@ -197,6 +210,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
     p.add_argument("--role", choices=["rep", "manager", "admin"], default="rep")
     p = command("revoke-token", cmd_revoke_token, "revoke every token of a rep")
     p.add_argument("rep", metavar="REP")
+    p = command("new-token", cmd_new_token,
+                "give a rep a new token and print it once, on the last line; it replaces "
+                "every older token of theirs (they revoke), so it also lets a rep whose token "
+                "was revoked back in, and locks out a lost laptop")
+    p.add_argument("rep", metavar="REP", help="the rep's name or id")
     p = command("assign", cmd_assign, "share the pool out to a team's reps")
     p.add_argument("--strategy", required=True, choices=list(domain.STRATEGIES))
     p.add_argument("--team")

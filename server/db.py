@@ -147,6 +147,7 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url``: SQLite in WAL with one writer at a time, or PostgreSQL."""
     url = _with_driver(database_url(url))
     if url.startswith("sqlite"):
+        _create_private(sa.engine.make_url(url).database)
         engine = sa.create_engine(
             url, connect_args={"timeout": 60, "check_same_thread": False},
             pool_size=8, max_overflow=32,
@@ -168,6 +169,21 @@ def make_engine(url: str | None = None) -> Engine:
 
         return engine
     return sa.create_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+
+
+def _create_private(path: str | None) -> None:
+    """Create a new SQLite database file readable by the server's user alone (0600); SQLite
+    gives its -wal and -shm files the database file's permissions. An existing file is kept
+    as it is."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # e.g. a missing folder: SQLite's own error says it better at first connect
+    os.close(fd)
 
 
 def create_schema(engine: Engine) -> None:

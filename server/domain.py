@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from server import db
 from server.org import Org, OrgError
-from sync.protocol import rules
+from sync.protocol import rules, validation
 from sync.protocol.models import (
     CUSTOMER_EDITABLE_FIELDS,
     Customer,
@@ -31,32 +31,52 @@ from sync.protocol.models import (
     ResultStatus,
     Visit,
 )
+from sync.protocol.refusals import Refusal
 from sync.protocol.search_keys import pinyin_keys
 
 FEEDBACK_UPDATABLE = frozenset({"status", "resolution"})
 FOLLOWUP_UPDATABLE = frozenset({"status", "snoozed_until", "due", "title"})
+SERVER_SET = frozenset({"id", "rep_id", "version", "non_owner"})
+"""Fields of a history record the server sets itself, whatever a create carries."""
+MAX_ID = 64
 
 
 class Refused(Exception):
-    """A mutation the rules turn down: final, with a reason for the rep."""
+    """A mutation the rules turn down: final, with a coded refusal for the rep.
 
-    def __init__(self, reason: str, record: dict | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    ``record`` is the server's record the refusal is about; ``apply_mutation`` sends it back only
+    to a rep in that record's audience.
+    """
+
+    def __init__(self, refusal: Refusal, record: dict | None = None) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
         self.record = record
+
+    @property
+    def reason(self) -> str:
+        return str(self.refusal)
+
+
+class Denied(Exception):
+    """A manager's or admin's request (assign, transfer) the rules turn down: a coded refusal and
+    the HTTP status to answer with (403, or 404 for what does not exist)."""
+
+    def __init__(self, refusal: Refusal, status: int = 403) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.status = status
 
 
 def _problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "record"
-    return f"{where}: {first.get('msg', 'invalid')}"
+    return str(validation.refusal_of(error))
 
 
-def _validated(model: type, data: dict) -> dict:
+def _validated(model: type, data: dict, now: datetime, carried: dict | None = None) -> dict:
     try:
-        return model.model_validate(data).model_dump(mode="json")
-    except ValidationError as error:
-        raise Refused(f"invalid {model.__name__.lower()}: {_problem(error)}") from None
+        return validation.validated(model, data, now=now, carried=carried)
+    except validation.Invalid as invalid:
+        raise Refused(invalid.refusal) from None
 
 
 # --------------------------------------------------------------------------- mutations
@@ -73,38 +93,66 @@ def apply_mutation(conn: Connection, org: Org, rep: dict, mutation: Mutation,
         handler = HANDLERS[kind]
         status, record, conflicts = handler(conn, org, rep, mutation, now)
     except Refused as refused:
+        record = refused.record
+        if record is not None and not _in_audience(conn, org, rep, entity, record):
+            record = None  # a rejection tells nothing of a record outside the rep's audience
         return MutationResult(**base, status=ResultStatus.rejected, reason=refused.reason,
-                              record=refused.record,
-                              version=(refused.record or {}).get("version"))
+                              **refused.refusal.wire(), record=record,
+                              version=(record or {}).get("version"))
     return MutationResult(**base, status=status, record=record,
                           version=(record or {}).get("version"), conflicts=conflicts or [])
 
 
+def _in_audience(conn: Connection, org: Org, rep: dict, entity: str, record: dict) -> bool:
+    if entity == "customer":
+        return rep["id"] in org.customer_audience(record)
+    customer = db.get_record(conn, "customer", record.get("customer_id") or "")
+    return rep["id"] in org.history_audience(record, customer)
+
+
 def _storable(mutation: Mutation) -> None:
-    """Refuse what no database column can hold (NUL characters), before any SQL sees it."""
-    if "\x00" in mutation.record_id or "\x00" in mutation.op_id:
-        raise Refused("the record id contains a NUL character")
+    """Refuse, before any SQL sees it, what no column can hold (NUL, a lone surrogate, a number
+    beyond 64 bits) and any text with control characters, naming the field."""
+    for name, value in (("record_id", mutation.record_id), ("op_id", mutation.op_id)):
+        refusal = validation.text_refusal(name, value)
+        if refusal is not None:
+            raise Refused(refusal)
+    refusal = validation.fields_refusal(mutation.fields)
+    if refusal is not None:
+        raise Refused(refusal)
     try:
-        text = orjson.dumps(mutation.fields)
-    except TypeError:  # an integer beyond 64 bits
-        raise Refused("a number in this change is too large") from None
-    if b"\\u0000" in text:
-        raise Refused("the text contains a NUL character")
+        orjson.dumps(mutation.fields)
+    except TypeError:  # an integer beyond 64 bits (surrogates were refused above)
+        raise Refused(Refusal("field.number_too_large")) from None
 
 
 def _customer_id(mutation: Mutation) -> str:
     """The customer a visit, feedback or follow-up is for: a text id, or a refusal."""
     value = mutation.fields.get("customer_id")
     if not isinstance(value, str) or not value.strip():
-        raise Refused("customer_id: a customer id is required")
+        raise Refused(Refusal("record.customer_required"))
+    if len(value) > MAX_ID:
+        raise Refused(Refusal("field.too_long", {"field": "customer_id", "max": MAX_ID}))
     return value
 
 
 def _customer(conn: Connection, customer_id: str, *, lock: bool = False) -> dict:
     customer = db.get_record(conn, "customer", customer_id, lock=lock)
     if customer is None:
-        raise Refused(f"unknown customer {customer_id}")
+        raise Refused(Refusal("record.unknown_customer", {"id": customer_id}))
     return customer
+
+
+def _visible(org: Org, rep: dict, customer: dict) -> bool:
+    """May a refusal name this customer to ``rep``: in its audience, or inside their territories."""
+    return rep["id"] in org.customer_audience(customer) or org.in_territory(rep["id"], customer)
+
+
+def _outside(org: Org, rep: dict, customer: dict) -> Refusal:
+    """'outside your territories': with the customer's name only for a rep who may see it."""
+    if _visible(org, rep, customer):
+        return Refusal("scope.outside_territory", {"name": customer.get("name", "")})
+    return Refusal("scope.customer_outside")
 
 
 def _may_touch_history(conn: Connection, org: Org, rep: dict, customer: dict) -> None:
@@ -117,7 +165,7 @@ def _may_touch_history(conn: Connection, org: Org, rep: dict, customer: dict) ->
         return
     if _was_sent(conn, rep["id"], customer["id"]):
         return
-    raise Refused(f"{customer['name']} is outside your territories")
+    raise Refused(_outside(org, rep, customer))
 
 
 def _was_sent(conn: Connection, rep_id: str, customer_id: str) -> bool:
@@ -137,15 +185,46 @@ def _save_customer(conn: Connection, org: Org, customer: dict, *, reason: str | 
                          reason=reason, field_versions=field_versions)
 
 
+def _resend(entity: str, model: type, existing: dict, rep: dict, mutation: Mutation,
+            now: datetime, *, owner_field: str = "rep_id", allowed: frozenset[str] | None = None,
+            edited: frozenset[str] = frozenset(), normalise: Any = None) -> tuple:
+    """A create whose id the server holds already: a true resend (the same rep, the same content)
+    is answered with the stored record; anything else is refused and told nothing of it.
+
+    The content compared is what the create carries (``allowed`` of its fields, without what the
+    server sets), normalised as a create is; fields changed since by an update (``edited``) are
+    not compared."""
+    taken = Refused(Refusal("record.id_taken", {"entity": entity}))
+    if existing.get(owner_field) != rep["id"]:
+        raise taken
+    keys = set(model.model_fields) if allowed is None else allowed
+    carried = {k: v for k, v in mutation.fields.items()
+               if k in keys and k not in SERVER_SET and k not in edited}
+    try:
+        again = validation.validated(model, {**existing, **carried}, now=now, carried=carried)
+    except validation.Invalid:
+        raise taken from None
+    if normalise is not None:
+        normalise(again)
+    if any(again.get(k) != existing.get(k) for k in carried):
+        raise taken
+    return ResultStatus.applied, existing, None
+
+
+def _updated_since_created(record: dict, updatable: frozenset[str]) -> frozenset[str]:
+    return updatable if record.get("version", 1) > 1 else frozenset()
+
+
 def _visit_create(conn, org, rep, mutation, now):
     existing = db.get_record(conn, "visit", mutation.record_id)
     if existing is not None:
-        return ResultStatus.applied, existing, None
+        return _resend("visit", Visit, existing, rep, mutation, now)
     customer = _customer(conn, _customer_id(mutation), lock=True)
     _may_touch_history(conn, org, rep, customer)
     owner = customer.get("owner_id")
     visit = _validated(Visit, {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"],
-                               "non_owner": bool(owner and owner != rep["id"]), "version": 1})
+                               "non_owner": bool(owner and owner != rep["id"]), "version": 1},
+                       now, carried=mutation.fields)
     db.put_record(conn, "visit", visit, org.history_audience(visit, customer),
                   previous_audience=set())
     at = min(rules.as_datetime(visit["at"]) or now, now)
@@ -174,19 +253,26 @@ def _visit_create(conn, org, rep, mutation, now):
     return ResultStatus.applied, visit, None
 
 
-def _feedback_create(conn, org, rep, mutation, now):
-    existing = db.get_record(conn, "feedback", mutation.record_id)
-    if existing is not None:
-        return ResultStatus.applied, existing, None
-    customer = _customer(conn, _customer_id(mutation))
-    _may_touch_history(conn, org, rep, customer)
-    data = {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"], "version": 1}
-    feedback = _validated(Feedback, data)
-    if feedback["kind"] == FeedbackKind.satisfaction and feedback.get("score") is None:
-        raise Refused("a satisfaction feedback needs a score from 1 to 5")
+def _normal_feedback(feedback: dict) -> None:
+    """What the server fills in on a complaint: open, of medium severity unless said."""
     if feedback["kind"] == FeedbackKind.complaint:
         feedback["status"] = feedback.get("status") or FeedbackStatus.open.value
         feedback["severity"] = feedback.get("severity") or "medium"
+
+
+def _feedback_create(conn, org, rep, mutation, now):
+    existing = db.get_record(conn, "feedback", mutation.record_id)
+    if existing is not None:
+        return _resend("feedback", Feedback, existing, rep, mutation, now,
+                       edited=_updated_since_created(existing, FEEDBACK_UPDATABLE),
+                       normalise=_normal_feedback)
+    customer = _customer(conn, _customer_id(mutation))
+    _may_touch_history(conn, org, rep, customer)
+    data = {**mutation.fields, "id": mutation.record_id, "rep_id": rep["id"], "version": 1}
+    feedback = _validated(Feedback, data, now, carried=mutation.fields)
+    if feedback["kind"] == FeedbackKind.satisfaction and feedback.get("score") is None:
+        raise Refused(Refusal("feedback.score_required"))
+    _normal_feedback(feedback)
     db.put_record(conn, "feedback", feedback, org.history_audience(feedback, customer),
                   previous_audience=set())
     return ResultStatus.applied, feedback, None
@@ -196,15 +282,15 @@ def _history_update(entity: str, model: type, allowed: frozenset[str]):
     def handler(conn, org, rep, mutation, now):
         record = db.get_record(conn, entity, mutation.record_id, lock=True)
         if record is None:
-            raise Refused(f"unknown {entity} {mutation.record_id}")
+            raise Refused(Refusal("record.unknown", {"entity": entity, "id": mutation.record_id}))
         customer = db.get_record(conn, "customer", record.get("customer_id") or "")
         mine = record.get("rep_id") == rep["id"]
         if not mine and rep["id"] not in org.history_audience(record, customer):
-            raise Refused(f"this {entity} belongs to someone else")
+            raise Refused(Refusal("scope.not_yours", {"entity": entity}))
         unknown = set(mutation.fields) - allowed
         if unknown:
-            raise Refused(f"{sorted(unknown)[0]} cannot be changed")
-        updated = _validated(model, {**record, **mutation.fields})
+            raise Refused(Refusal("field.immutable", {"field": sorted(unknown)[0]}), record)
+        updated = _validated(model, {**record, **mutation.fields}, now, carried=mutation.fields)
         updated["version"] = record.get("version", 1) + 1
         db.put_record(conn, entity, updated, org.history_audience(updated, customer))
         return ResultStatus.applied, updated, None
@@ -215,26 +301,28 @@ def _history_update(entity: str, model: type, allowed: frozenset[str]):
 def _followup_create(conn, org, rep, mutation, now):
     existing = db.get_record(conn, "followup", mutation.record_id)
     if existing is not None:
-        return ResultStatus.applied, existing, None
+        return _resend("followup", FollowUp, existing, rep, mutation, now,
+                       edited=_updated_since_created(existing, FOLLOWUP_UPDATABLE))
     customer = _customer(conn, _customer_id(mutation))
     _may_touch_history(conn, org, rep, customer)
     followup = _validated(FollowUp, {**mutation.fields, "id": mutation.record_id,
-                                     "rep_id": rep["id"], "version": 1})
+                                     "rep_id": rep["id"], "version": 1},
+                          now, carried=mutation.fields)
     db.put_record(conn, "followup", followup, org.history_audience(followup, customer),
                   previous_audience=set())
     return ResultStatus.applied, followup, None
 
 
 def _customer_create(conn, org, rep, mutation, now):
+    fields = {k: v for k, v in mutation.fields.items() if k in CUSTOMER_EDITABLE_FIELDS}
     existing = db.get_record(conn, "customer", mutation.record_id)
     if existing is not None:
-        if existing.get("owner_id") == rep["id"] or rep["id"] in org.customer_audience(existing):
-            return ResultStatus.applied, existing, None
-        raise Refused("a customer with this id exists already")
-    fields = {k: v for k, v in mutation.fields.items() if k in CUSTOMER_EDITABLE_FIELDS}
-    customer = _validated(Customer, {**fields, "id": mutation.record_id})
+        edited = frozenset(db.get_field_versions(conn, "customer", existing["id"]))
+        return _resend("customer", Customer, existing, rep, mutation, now,
+                       owner_field="owner_id", allowed=CUSTOMER_EDITABLE_FIELDS, edited=edited)
+    customer = _validated(Customer, {**fields, "id": mutation.record_id}, now, carried=fields)
     if org.rep_territories(rep["id"]) and not org.in_territory(rep["id"], customer):
-        raise Refused(f"{customer['name']} is outside your territories")
+        raise Refused(Refusal("scope.outside_territory", {"name": customer["name"]}))
     customer.update(
         search_keys=pinyin_keys(customer["name"]), owner_id=rep["id"], owner_name=rep["name"],
         claimed_at=now.isoformat(),
@@ -248,18 +336,30 @@ def _customer_create(conn, org, rep, mutation, now):
     return ResultStatus.applied, customer, None
 
 
+def _covers(org: Org, rep: dict, customer: dict) -> bool:
+    """Is ``customer`` within the editor's reach: a rep's territories, a manager's audience."""
+    if rep.get("role") == "rep":
+        return org.in_territory(rep["id"], customer)
+    return rep["id"] in org.customer_audience(customer)
+
+
 def _customer_update(conn, org, rep, mutation, now):
     customer = _customer(conn, mutation.record_id, lock=True)
     if not org.can_write_customer(rep["id"], customer):
-        who = customer.get("owner_name") or "another rep"
-        reason = (f"owned by {who}" if customer.get("owner_id")
-                  else f"{customer['name']} is outside your territories")
-        raise Refused(reason, customer)
+        if customer.get("owner_id") and org.in_territory(rep["id"], customer):
+            refusal = Refusal("scope.owned_by",
+                              {"who": customer.get("owner_name") or "another rep"})
+        else:
+            refusal = _outside(org, rep, customer)
+        raise Refused(refusal, customer)
     fields = dict(mutation.fields)
     fields.pop("search_keys", None)
     unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS
     if unknown:
-        raise Refused(f"{sorted(unknown)[0]} cannot be changed by an edit", customer)
+        raise Refused(Refusal("field.immutable_edit", {"field": sorted(unknown)[0]}), customer)
+    pool = rules.pool_edit_refusal(customer, fields, role=rep.get("role") or "rep")
+    if pool is not None:
+        raise Refused(pool, customer)
     field_versions = db.get_field_versions(conn, "customer", customer["id"])
     base = mutation.base_version if mutation.base_version is not None else customer["version"]
     conflicts, apply = [], {}
@@ -271,7 +371,11 @@ def _customer_update(conn, org, rep, mutation, now):
             apply[name] = mine
     updated = customer
     if apply:
-        merged = _validated(Customer, {**customer, **apply})
+        merged = _validated(Customer, {**customer, **apply}, now, carried=apply)
+        moved = rules.move_refusal(customer, covered_before=_covers(org, rep, customer),
+                                   covered_after=_covers(org, rep, merged))
+        if moved is not None:
+            raise Refused(moved, customer)
         changed = [n for n in apply if merged.get(n) != customer.get(n)]
         if changed:
             version = customer["version"] + 1
@@ -310,13 +414,15 @@ def _customer_claim(conn, org, rep, mutation, now):
     customer = _customer(conn, mutation.record_id, lock=True)
     if customer.get("owner_id") == rep["id"] and not rules.protection_lapsed(customer, now):
         return ResultStatus.applied, customer, None  # already theirs: the claim is satisfied
-    reason = rules.claim_refusal(
+    refusal = rules.claim_refusal(
         customer, rep["id"], in_territory=org.in_territory(rep["id"], customer), now=now,
         claims_today=_claims_today(conn, org, rep["id"], now),
         held=held_count(conn, rep["id"]), policy=org.policy,
     )
-    if reason:
-        raise Refused(reason, customer)
+    if refusal is not None:
+        if refusal.code == "scope.outside_territory":
+            refusal = _outside(org, rep, customer)  # named only for a rep who may see it
+        raise Refused(refusal, customer)
     claimed = _own(customer, rep, now, org)
     _save_customer(conn, org, claimed, reason=f"claimed by {rep['name']}")
     db.record_audit(conn, rep["id"], "claim",
@@ -407,7 +513,8 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
            now: datetime | None = None) -> dict:
     """Share the pool out to a team's reps by ``strategy``; every decision audited with why."""
     if strategy not in STRATEGIES:
-        raise OrgError(f"unknown strategy {strategy!r}: use {', '.join(STRATEGIES)}")
+        raise OrgError(Refusal("assign.unknown_strategy",
+                               {"strategy": strategy[:40], "choices": ", ".join(STRATEGIES)}))
     now = now or db.now_utc()
     org = Org.load(conn)
     if team:
@@ -417,12 +524,12 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
     else:
         team_record = None
     if actor.get("role") == "manager" and team_record and team_record["id"] != actor.get("team_id"):
-        raise PermissionError("a manager assigns only within their own team")
+        raise PermissionError(Refusal("manager.own_team_assign"))
     reps = [r for r in org.reps.values() if r.get("role") == "rep"
             and (team_record is None or r.get("team_id") == team_record["id"])]
     reps.sort(key=lambda r: (r["name"], r["id"]))
     if not reps:
-        raise OrgError("no reps to assign to")
+        raise OrgError(Refusal("manager.no_reps"))
     held = {r["id"]: held_count(conn, r["id"]) for r in reps}
     this_round = {r["id"]: 0 for r in reps}
     pool = conn.execute(
@@ -458,25 +565,42 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
             "per_rep": {r["name"]: this_round[r["id"]] for r in reps}, "decisions": decisions}
 
 
+def _team_customer(org: Org, team_id: str, customer: dict) -> bool:
+    """Is ``customer`` the team's: owned by one of its members, or in the pool of a territory of
+    one of its members?"""
+    owner = customer.get("owner_id")
+    if owner:
+        return (org.rep(owner) or {}).get("team_id") == team_id
+    return any(org.in_territory(member["id"], customer) for member in org.team_members(team_id))
+
+
 def transfer(conn: Connection, actor: dict, customer_id: str, to_rep_id: str,
              now: datetime | None = None) -> dict:
-    """A manager hands a customer to another rep of their team; visits stay with their authors."""
+    """Hand a customer to another rep; visits stay with their authors.
+
+    A manager moves only their team's customers (owned by a member, or a pool customer a
+    member's territory covers) to a member of their team; an admin moves any customer to any
+    rep. Either way the new owner's territory must cover the customer, so it stays in their
+    scope (an admin who wants otherwise changes the territories first).
+    """
     now = now or db.now_utc()
+    role = actor.get("role")
+    if role not in ("manager", "admin"):
+        raise Denied(Refusal("role.manager_only"))
     org = Org.load(conn)
     customer = db.get_record(conn, "customer", customer_id, lock=True)
     if customer is None:
-        raise LookupError(f"unknown customer {customer_id}")
+        raise Denied(Refusal("record.unknown_customer", {"id": customer_id}), 404)
     target = org.rep(to_rep_id)
     if target is None:
-        raise LookupError(f"unknown rep {to_rep_id}")
-    if actor.get("role") == "manager":
-        owner_team = (org.rep(customer.get("owner_id")) or {}).get("team_id")
-        if target.get("team_id") != actor.get("team_id") or (
-            owner_team and owner_team != actor.get("team_id")
-        ):
-            raise PermissionError("a manager transfers customers only within their own team")
-    elif actor.get("role") != "admin":
-        raise PermissionError("only a manager or an admin transfers customers")
+        raise Denied(Refusal("record.unknown", {"entity": "rep", "id": to_rep_id}), 404)
+    if role == "manager":
+        team = actor.get("team_id")
+        if not team or target.get("team_id") != team or not _team_customer(org, team, customer):
+            raise Denied(Refusal("manager.own_team_transfer"))
+    if not org.in_territory(target["id"], customer):
+        raise Denied(Refusal("manager.target_territory",
+                             {"rep": target["name"], "name": customer["name"]}))
     moved = _own(customer, target, now, org)
     _save_customer(conn, org, moved, reason=f"transferred to {target['name']} by {actor['name']}")
     db.record_audit(conn, actor["id"], "transfer",

@@ -17,12 +17,13 @@ from sqlalchemy.engine import Connection
 from server import db
 from sync.protocol import rules
 from sync.protocol.models import Grouping, Policy, Rep, Role, Team, Territory
+from sync.protocol.refusals import Refusal
 
 HISTORY = ("visit", "feedback", "followup")
 
 
 class OrgError(ValueError):
-    """A bad admin request, in words for the admin."""
+    """A bad admin request, in words for the admin (``args[0]`` may be a coded Refusal)."""
 
 
 def new_id() -> str:
@@ -82,22 +83,22 @@ class Org:
             return self.reps[name_or_id]
         found = [r for r in self.reps.values() if r["name"] == name_or_id]
         if not found:
-            raise OrgError(f"no rep called {name_or_id!r}")
+            raise OrgError(Refusal("org.unknown_rep", {"name": name_or_id}))
         if len(found) > 1:
-            raise OrgError(f"several reps are called {name_or_id!r}; use the id")
+            raise OrgError(Refusal("org.ambiguous_rep", {"name": name_or_id}))
         return found[0]
 
     def find_team(self, name_or_id: str) -> dict:
         for team in self.teams.values():
             if name_or_id in (team["id"], team["name"]):
                 return team
-        raise OrgError(f"no team called {name_or_id!r}")
+        raise OrgError(Refusal("org.unknown_team", {"name": name_or_id}))
 
     def find_territory(self, name_or_id: str) -> dict:
         for territory in self.territories.values():
             if name_or_id in (territory["id"], territory["name"]):
                 return territory
-        raise OrgError(f"no territory called {name_or_id!r}")
+        raise OrgError(Refusal("org.unknown_territory", {"name": name_or_id}))
 
     # --- coverage
     def rep_territories(self, rep_id: str) -> list[dict]:
@@ -225,6 +226,24 @@ def revoke_tokens(conn: Connection, rep_name_or_id: str) -> int:
     db.record_audit(conn, "admin", "revoke-token", f"revoked {revoked} token(s) of {rep['name']}",
                     entity="rep", record_id=rep["id"])
     return revoked
+
+
+def replace_token(conn: Connection, rep_name_or_id: str) -> tuple[dict, str, int]:
+    """A fresh token for a rep, active or revoked; every older token of theirs stops working.
+
+    Returns (rep, the new token, how many old tokens were revoked). The token is shown only now.
+    """
+    rep = Org.load(conn).find_rep(rep_name_or_id)
+    revoked = conn.execute(
+        db.tokens.update()
+        .where(db.tokens.c.rep_id == rep["id"], db.tokens.c.revoked_at.is_(None))
+        .values(revoked_at=db.iso(db.now_utc()))
+    ).rowcount
+    token = issue_token(conn, rep["id"])
+    db.record_audit(conn, "admin", "new-token",
+                    f"new token for {rep['name']}; revoked {revoked} older token(s)",
+                    entity="rep", record_id=rep["id"])
+    return rep, token, revoked
 
 
 def rep_for_token(conn: Connection, token: str) -> dict | None:

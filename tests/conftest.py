@@ -12,7 +12,7 @@ import pytest
 def fieldrep_home(tmp_path, monkeypatch):
     """A fresh client data directory, as FIELDREP_HOME."""
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(mode=0o700)  # private, as fieldrep makes it
     monkeypatch.setenv("FIELDREP_HOME", str(home))
     return home
 

@@ -156,30 +156,19 @@ def claim_refusal(
     return None
 
 
-TERRITORY_FIELDS = frozenset({"province", "city", "industry", "customer_type"})
-"""The customer fields a territory is drawn on: changing one may move a customer out of it."""
-
-
-def edit_refusal(
-    customer: dict,
-    fields: dict,
-    *,
-    role: str,
-    covered_before: bool,
-    covered_after: bool,
-) -> Refusal | None:
-    """Why an edit of ``fields`` of ``customer`` is refused, or None; the same on both sides.
-
-    * A pool customer (no owner) is shared: a rep changes none of its fields before claiming it
-      (a manager or an admin curates the team's pool).
-    * No edit moves a customer out of the editor's reach: ``covered_before`` and
-      ``covered_after`` say whether the editor's territories (for a manager: the team's
-      audience) cover the customer before and after the change.
-    """
-    if not fields:
-        return None
-    if not customer.get("owner_id") and role == "rep":
+def pool_edit_refusal(customer: dict, fields: dict, *, role: str) -> Refusal | None:
+    """A pool customer (no owner) is shared: a rep changes none of its fields before claiming it;
+    a manager (or an admin) curates the team's pool."""
+    if fields and not customer.get("owner_id") and role == "rep":
         return Refusal("scope.pool_field", {"field": sorted(fields)[0]})
+    return None
+
+
+def move_refusal(customer: dict, *, covered_before: bool, covered_after: bool) -> Refusal | None:
+    """No edit moves a customer out of the editor's reach: ``covered_before``/``covered_after``
+    say whether the editor's territories (a manager's: the team's audience) cover the customer
+    before and after the change."""
     if covered_before and not covered_after:
         return Refusal("scope.move_out", {"name": customer.get("name", "this customer")})
     return None
+

@@ -183,3 +183,13 @@ def validated(model: type[BaseModel], data: dict[str, Any], *, now: datetime,
     if refusal is not None:
         raise Invalid(refusal)
     return record
+
+
+_BLANKS = re.compile(r"\s+")
+
+
+def one_line(text: str) -> str:
+    """``text`` made fit for a one-line field: runs of white space (line breaks, tabs) become one
+    space, and whatever else the one-line rule refuses is dropped (for titles the laptop makes
+    from other text, e.g. a complaint's)."""
+    return _ONE_LINE.sub("", _SURROGATE.sub("", _BLANKS.sub(" ", text))).strip()

@@ -121,3 +121,29 @@ def test_claim_refusals_name_the_reason():
 def test_a_lapsed_claim_can_be_taken():
     lapsed = {"name": "X", "owner_id": "r2", "protected_until": "2026-11-01T00:00:00+00:00"}
     assert _refusal(lapsed) is None
+
+
+def test_claim_refusals_carry_a_code_and_params():
+    protected = {"name": "X", "owner_id": "r2", "owner_name": "Li Wei",
+                 "protected_until": "2026-12-03T00:00:00+00:00"}
+    refusal = claim_refusal(protected, "r1", in_territory=True, now=MONDAY, claims_today=0,
+                            held=0, policy=Policy())
+    assert (refusal.code, refusal.params) == ("claim.owned_by_until",
+                                              {"who": "Li Wei", "until": "2026-12-03"})
+    capped = claim_refusal({"name": "X"}, "r1", in_territory=True, now=MONDAY, claims_today=5,
+                           held=0, policy=Policy())
+    assert (capped.code, capped.params) == ("claim.daily_cap", {"cap": 5})
+
+
+def test_a_rep_edits_no_field_of_a_pool_customer_a_manager_may():
+    from sync.protocol.rules import move_refusal, pool_edit_refusal
+
+    pool = {"name": "X", "owner_id": None}
+    refusal = pool_edit_refusal(pool, {"tier": "A", "contacts": []}, role="rep")
+    assert (refusal.code, refusal.params) == ("scope.pool_field", {"field": "contacts"})
+    assert pool_edit_refusal(pool, {"tier": "A"}, role="manager") is None
+    assert pool_edit_refusal({"owner_id": "r1"}, {"tier": "A"}, role="rep") is None
+    assert pool_edit_refusal(pool, {}, role="rep") is None
+    moved = move_refusal({"name": "X"}, covered_before=True, covered_after=False)
+    assert (moved.code, moved.params) == ("scope.move_out", {"name": "X"})
+    assert move_refusal({"name": "X"}, covered_before=False, covered_after=False) is None

@@ -60,7 +60,7 @@ def test_fields_are_walked_into_lists_and_contacts_and_keys_are_never_echoed_raw
 
 
 def test_dates_lie_in_one_window():
-    assert validation.EARLIEST == date(2000, 1, 1) and validation.LATEST == date(2100, 12, 31)
+    assert (date(2000, 1, 1), date(2100, 12, 31)) == (validation.EARLIEST, validation.LATEST)
     window = {"field": "due", "earliest": "2000-01-01", "latest": "2100-12-31"}
     for bad in ("0001-01-01", "1999-12-31", "2101-01-01", date(9999, 12, 31)):
         assert _code(validation.date_refusal("due", bad, NOW)) == ("field.date_window", window)

@@ -161,7 +161,10 @@ def assert_changed_only(engine: sa.Engine, before: Snapshot, caller_id: str,
                 bad.append(f"{key[0]} {key[1]}: fields {sorted(touched - permit.fields)} changed; "
                         f"{permit.why or 'the action'} may change only {sorted(permit.fields)}")
         if permit.check is not None and not permit.check(new):
-            bad.append(f"{key[0]} {key[1]} is not as {permit.why or 'the action'} allows: {new}")
+            whose = (f"owned by {new.get('owner_name') or new.get('owner_id')}"
+                     if key[0] == "customer" else f"by {new.get('rep_id')}")
+            bad.append(f"{key[0]} {key[1]} ({new.get('name')}) is not as {permit.why} "
+                       f"allows: {whose}")
     for entity, record_id, rep_id in sorted(before.audience ^ after.audience):
         if (entity, record_id) not in permits:
             gained = (entity, record_id, rep_id) in after.audience

@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from server import db
 from server.app import create_app
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
+from sync.protocol.models import ENTITY_MODELS, Customer
 
 MARK = "S3CR3T"
 ATTACK = "attack"
@@ -221,24 +222,25 @@ class AttackWorld:
                     record.update(owner_id=rep["id"], owner_name=rep["name"],
                                   claimed_at=now.isoformat(),
                                   protected_until=(now + timedelta(days=10)).isoformat())
+                record = Customer.model_validate(record).model_dump(mode="json")
                 db.put_record(conn, "customer", record, org.customer_audience(record))
 
     def _move_customers(self) -> None:
         """Mei hands ``moved`` to Bo (Ana gets a tombstone); Bo then writes a new contact."""
-        now = db.now_utc()
         with db.writing(self.engine) as conn:
             org = Org.load(conn)
             for key in MOVED_FROM:
                 record = db.get_record(conn, "customer", self.ids[key])
                 owner = self.people[CUSTOMERS[key][1]]
                 record.update(previous_owner_id=record["owner_id"], owner_id=owner["id"],
-                              owner_name=owner["name"], version=2, updated_at=now.isoformat())
+                              owner_name=owner["name"], version=2)
                 db.put_record(conn, "customer", record, org.customer_audience(record),
                               reason=f"transferred to {owner['name']} by Mei")
                 record.update(address=secret(MOVED_NEW, "address"), version=3,
                               contacts=[{"name": secret(MOVED_NEW, "contact"),
                                          "phone": secret(MOVED_NEW, "phone"),
                                          "email": f"{secret(MOVED_NEW, 'email').lower()}@x.cn"}])
+                record = Customer.model_validate(record).model_dump(mode="json")
                 db.put_record(conn, "customer", record, org.customer_audience(record),
                               reason="edited")
 
@@ -265,6 +267,7 @@ class AttackWorld:
                                       resolution=secret(key, "resolution"))
                     else:
                         record.update(status="open", source="manual")
+                    record = ENTITY_MODELS[kind].model_validate(record).model_dump(mode="json")
                     db.put_record(conn, kind, record, org.history_audience(record, customer),
                                   previous_audience=set())
         self._move_customers()
@@ -274,6 +277,7 @@ class AttackWorld:
                   "mutations": [{**m, "mid": i} for i, m in enumerate(pushed, 1)]})
         assert response.status_code == 200, response.text
         assert [r["status"] for r in response.json()["results"]] == ["applied"] * 3, response.text
+        self.pushed = pushed  # Bo's creates as his laptop sent them: a true resend's content
 
     # ----------------------------------------------------------------- using
 

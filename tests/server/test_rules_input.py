@@ -8,6 +8,7 @@ on SQLite and PostgreSQL (the ``world`` fixture).
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -175,7 +176,14 @@ def test_follow_up_and_snooze_dates_lie_between_2000_and_2100(world):
 
 def test_a_lone_surrogate_is_called_a_broken_character_and_names_its_field(world):
     ana = Device(world, world.ana_token)
-    result = ana.send_one(visit(0, world.ana_own["id"], notes="bad \ud800 text"))
+    body = {"device_id": ana.id, "schema_version": 1,
+            "mutations": [{**visit(0, world.ana_own["id"], notes="bad \ud800 text"), "mid": 1}]}
+    ana.mid = 1
+    answer = world.client.post("/v1/sync/push", content=json.dumps(body),  # "\ud800" escaped
+                               headers={**world.headers(world.ana_token),
+                                        "Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    result = answer.json()["results"][0]
     assert result["status"] == "rejected"
     assert (result["code"], result["params"]) == ("field.surrogate", {"field": "notes"})
     big = ana.send_one(visit(0, world.ana_own["id"], amount=2**70))

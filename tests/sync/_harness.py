@@ -309,7 +309,7 @@ class Laptop:
         return client_env(self.home, **extra)
 
     def login(self) -> Laptop:
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # private, as fieldrep makes it
         run(
             [
                 PYTHON,

@@ -2,7 +2,8 @@
 rep logged to it while offline still reach the server, once.
 
 Two ways out of a scope: a manager transfers the customer to another rep, or the customer's
-province is changed (by a rep who covers both provinces) to one outside the rep's territories.
+province is changed to one outside the rep's territories (by the team's manager: a rep may not
+edit a pool customer before claiming it).
 """
 
 from __future__ import annotations
@@ -77,22 +78,23 @@ def test_customer_moved_out_of_the_territory_leaves_the_cache_and_offline_visits
     org, tmp_path
 ):
     ana, ana_store, ana_engine = _logged_in(org, tmp_path, "Ana")
-    bo, bo_store, bo_engine = _logged_in(org, tmp_path, "Bo")
+    mei, mei_store, mei_engine = _logged_in(org, tmp_path, "Mei")
     customer_id = sorted(org.customers)[1]
 
     written = {}
     for n in range(2):
         visit = ana_store.log_visit(customer_id, outcome="met", notes=f"ana-moved-{n}")
         written[visit["id"]] = visit["notes"]
-    bo_store.update_customer(customer_id, {"province": "Sichuan", "city": "Chengdu"})
-    sync_until_settled(bo_engine, bo_store)
+    # a pool customer: a rep may not move it before claiming it, the team's manager may
+    mei_store.update_customer(customer_id, {"province": "Sichuan", "city": "Chengdu"})
+    sync_until_settled(mei_engine, mei_store)
 
     sync_until_settled(ana_engine, ana_store)
     assert ana_store.customer(customer_id) is None, "a customer outside Ana's territory is cached"
     assert_exactly_once(org.export("visits"), written)
     assert ana_store.rejections() == [], "a visit made while the customer was Ana's was refused"
     assert_converged(ana_store, org, ana.rep.token, who="Ana")
-    sync_until_settled(bo_engine, bo_store)  # Ana's visits changed the customer Bo now has
-    assert_converged(bo_store, org, bo.rep.token, who="Bo")
+    sync_until_settled(mei_engine, mei_store)  # Ana's visits changed the customer Mei sees
+    assert_converged(mei_store, org, mei.rep.token, who="Mei")
     ana_store.close()
-    bo_store.close()
+    mei_store.close()
