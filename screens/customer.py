@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Input, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
-from tui.i18n import _
+from tui.i18n import _, error_text, refusal_text
 from tui.widgets.key_footer import KeyFooter
 
 log = logging.getLogger("fieldrep.tui")
@@ -49,19 +49,22 @@ def claim_refusal_for(store: Any, customer: dict | None, now: Any) -> str | None
     rep_id = session.get("rep_id") or (store.me or {}).get("id") or ""
     reason = rules.claim_refusal(customer, rep_id, in_territory=True, now=now,
                                  claims_today=0, held=0, policy=store.policy)
-    # the laptop decides only these two; the rest (limits, cool-off) is the server's at sync.
-    # Said again here from the same facts, in the UI's language.
-    code = reason.code if reason is not None else None  # a Refusal of the shared rules
-    if code == "claim.already_yours":
-        return _("{name} is already yours", name=customer.get("name", ""))
-    if code in ("claim.owned_by", "claim.owned_by_until"):
-        who = customer.get("owner_name") or _("another rep")
-        until = rules.as_datetime(customer.get("protected_until"))
-        if until is None:
-            return _("owned by {who}", who=who)
-        return _("owned by {who}, protected until {date}", who=who,
-                 date=until.date().isoformat())
-    return None
+    # the laptop decides only these; the rest (limits, cool-off) is the server's at sync.
+    # Said from the refusal's code and parameters, in the UI's language.
+    if reason is None or reason.code not in (
+            "claim.already_yours", "claim.owned_by", "claim.owned_by_until"):
+        return None
+    params = dict(reason.params)
+    if "who" in params and not customer.get("owner_name"):
+        params["who"] = _("another rep")
+    return refusal_text(reason.code, params, reason.text)
+
+
+def refused_text(error: Exception) -> str:
+    """A refused command in the UI's language: its coded refusal, else its own message."""
+    if getattr(error, "refusal", None) is not None or getattr(error, "code", None):
+        return error_text(error)
+    return _(str(getattr(error, "message", None) or error))
 
 
 class CustomerActions:
@@ -119,16 +122,15 @@ class CustomerActions:
             open_screen(self, "edit_customer", "EditCustomerForm", cid)
 
     def action_claim(self) -> None:
-        from cache import ValidationFailed
+        from cache import StoreError
 
         customer = self.current_customer()
         if customer is None:
             return
         try:
             self.app.store.claim(customer["id"])
-        except ValidationFailed as error:
-            self.app.notify(str(getattr(error, "message", None) or error), severity="warning",
-                            title=_("Cannot claim"))
+        except StoreError as error:
+            self.app.notify(refused_text(error), severity="warning", title=_("Cannot claim"))
             return
         self.app.notify(_("Claim for {name} queued: the server decides at sync",
                           name=customer.get("name", "")))

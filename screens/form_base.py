@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
 from screens.messages import StoreChanged
-from tui.i18n import _
+from tui.i18n import _, error_text, field_refusal_text
 from tui.widgets.cells import fit
 from tui.widgets.choice import Choice
 from tui.widgets.key_footer import KeyFooter
@@ -227,6 +227,16 @@ class FormScreen(ModalScreen[dict | None]):
         widgets[field].add_class("-invalid")
         widgets[field].focus()
 
+    def problem_text(self, problem: Exception) -> str:
+        """Why the input was refused, in the UI's language: a coded refusal from its code (under
+        its field without the field's name; as a toast with it), else the message."""
+        field = str(getattr(problem, "field", ""))
+        if getattr(problem, "refusal", None) is None:
+            return _(str(getattr(problem, "message", None) or problem))
+        if field in self.fields():
+            return field_refusal_text(problem, field)
+        return error_text(problem)
+
     def clear_error(self, field: str) -> None:
         for error in self.query(f"#error-{field}"):
             if isinstance(error, Static):
@@ -257,10 +267,10 @@ class FormScreen(ModalScreen[dict | None]):
         try:
             record = self.submit(self.values())
         except (FieldProblem, ValidationFailed) as problem:
-            self.show_error(problem.field, _(problem.message))
+            self.show_error(problem.field, self.problem_text(problem))
             return
         except StoreError as error:
-            self.notify(str(error), severity="error", title=_("Not saved"), timeout=8)
+            self.notify(error_text(error), severity="error", title=_("Not saved"), timeout=8)
             return
         if not record:
             app = self.app

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens.customer import CustomerActions, open_screen, resolve_complaint
+from screens.customer import CustomerActions, open_screen, refused_text, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
 from sync.protocol import rules
 from tui.i18n import _
@@ -225,7 +225,7 @@ class QueueScreen(CustomerActions, Screen):
             try:
                 store.snooze_followup(followup_id or key, until)
             except ValidationFailed as error:
-                self.app.notify(str(getattr(error, "message", None) or error),
+                self.app.notify(refused_text(error),
                                 severity="warning", title=_("Cannot snooze"))
                 return
             self.app.notify(_("Snoozed until {date}", date=until.isoformat()))

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
-from tui.i18n import _
+from tui.i18n import _, rejection_text
 from tui.widgets.cells import fit
 from tui.widgets.key_footer import KeyFooter
 
@@ -133,7 +133,7 @@ class SyncScreen(Screen):
         for rejection in self.rejections:
             table.add_row(_(OP_LABELS.get(rejection.get("kind", ""), rejection.get("kind", ""))),
                           _short(self._customer_name(store, rejection.get("record_id")), 14),
-                          str(rejection.get("reason") or ""), key=rejection["id"])
+                          rejection_text(rejection), key=rejection["id"])
         if not self.rejections:
             table.add_row("", "", _("Nothing was rejected"), key="empty")
         self.query_one("#sync-rejections-title", Static).update(

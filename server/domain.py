@@ -74,7 +74,8 @@ def _problem(error: ValidationError) -> str:
 
 def _validated(model: type, data: dict, now: datetime, carried: dict | None = None) -> dict:
     try:
-        return validation.validated(model, data, now=now, carried=carried)
+        return validation.validated(model, data, now=now, carried=carried,
+                                    skew=validation.CLOCK_SKEW)
     except validation.Invalid as invalid:
         raise Refused(invalid.refusal) from None
 
@@ -201,7 +202,8 @@ def _resend(entity: str, model: type, existing: dict, rep: dict, mutation: Mutat
     carried = {k: v for k, v in mutation.fields.items()
                if k in keys and k not in SERVER_SET and k not in edited}
     try:
-        again = validation.validated(model, {**existing, **carried}, now=now, carried=carried)
+        again = validation.validated(model, {**existing, **carried}, now=now, carried=carried,
+                                     skew=validation.CLOCK_SKEW)
     except validation.Invalid:
         raise taken from None
     if normalise is not None:
@@ -540,9 +542,11 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None = None
     decisions, skipped, work = [], 0, []
     for (text,) in pool:
         customer = db.loads(text)
-        if not any(org.in_territory(r["id"], customer) for r in reps):
+        # only to a rep whose territory covers the customer, as a transfer: it stays in scope
+        covering = [r for r in reps if org.in_territory(r["id"], customer)]
+        if not covering:
             continue  # not this team's pool: no territory of theirs covers it
-        work.append((customer, _candidates_for(strategy, org, reps, customer)))
+        work.append((customer, _candidates_for(strategy, org, covering, customer)))
     # the customers fewest reps may take go first, so the flexible ones can even the shares out
     work.sort(key=lambda item: len(item[1]))
     for customer, eligible in work:

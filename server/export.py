@@ -1,8 +1,10 @@
 """`fieldrep-server export customers|visits|feedback`: what an admin hands to a spreadsheet.
 
 CSV is UTF-8 with a byte-order mark and CRLF lines (so spreadsheet programs read Chinese text
-right), and text that a spreadsheet would run as a formula (``=…``, ``@…``, ``+…``, ``-…`` that is
-not a number) starts with an apostrophe. Customers come in the import's columns first (the
+right), and every cell that a spreadsheet would run as a formula (``=…``, ``@…``, ``+…``, ``-…``
+that is not a plain number, or one starting with a tab or a carriage return) starts with an
+apostrophe: the plain columns, the joined lists (``product_lines``, ``contacts``) and the JSON
+cells alike, as the cell is finally written. ``import-customers`` reads ``'=…`` back as ``=…``. Customers come in the import's columns first (the
 primary contact in ``contact_*``, ``owner`` by name), then the fields the server keeps, so an
 exported file can be edited and imported again. JSON is the records exactly as stored.
 """
@@ -13,6 +15,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 from typing import Any
 
@@ -21,9 +24,17 @@ from server.csv_import import COLUMNS
 
 WHAT = {"customers": "customer", "visits": "visit", "feedback": "feedback"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+"""A number a spreadsheet reads as a number (not ``-inf``, ``-1_000`` or ``-nan``, which Python's
+float() takes and a spreadsheet would run)."""
 
 
 def _cell(value: Any) -> str:
+    """One CSV cell, safe to open in a spreadsheet whatever it holds."""
+    return safe_text(_text(value))
+
+
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -34,18 +45,13 @@ def _cell(value: Any) -> str:
         return ";".join(str(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int | float):
-        return str(value)
-    return safe_text(str(value))
+    return str(value)
 
 
 def safe_text(text: str) -> str:
     """Text a spreadsheet shows as text: a would-be formula gets a leading apostrophe."""
-    if text.startswith(FORMULA_START):
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
     return text
 
 

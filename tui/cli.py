@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from typing import Any, NoReturn
 
 from cache import Ambiguous, NotFound, Store, StoreError, ValidationFailed
 from cache.dates import parse_date
+from tui.i18n import _, default_language, error_text, rejection_text, set_language
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -26,6 +28,36 @@ class CliError(Exception):
 
 
 # --------------------------------------------------------------------------- output
+#
+# Everything the CLI prints goes through ``say`` (or ``emit``), which makes control characters
+# visible instead of handing them to the terminal: a customer named "\x1b]52;c;…\x07\x1b[2J"
+# would otherwise write the reader's clipboard and clear their screen. C0 controls show as their
+# control pictures (\x1b → ␛), DEL as ␡; C1 controls, bidirectional overrides and isolates, line
+# separators and lone surrogates as �. A line break and a tab are kept between lines (``say``),
+# never inside one cell of a table (``_cell``).
+
+_UNSAFE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_UNSAFE_IN_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE}]")
+_UNSAFE_IN_A_LINE = re.compile(f"[\x00-\x1f{_UNSAFE}]")
+_UNSAFE_IN_JSON = re.compile(f"[{_UNSAFE}]")  # json.dumps escapes C0 itself (\u001b)
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def printable(text: Any, *, one_line: bool = False) -> str:
+    """``text`` safe to print on a terminal: no control character reaches it (see above)."""
+    text = "" if text is None else str(text)
+    return (_UNSAFE_IN_A_LINE if one_line else _UNSAFE_IN_TEXT).sub(_visible, text)
+
+
+def say(text: Any, *, err: bool = False) -> None:
+    """Print one message (stdout, or stderr with ``err``), made printable."""
+    print(printable(text), file=sys.stderr if err else sys.stdout)
 
 
 def _default(value: Any) -> Any:
@@ -36,17 +68,24 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def as_json(data: Any) -> str:
+    """``data`` as JSON whose every control character is escaped (the same value once parsed):
+    json.dumps escapes C0 (\u001b); DEL, C1, bidirectional controls and lone surrogates too."""
+    text = json.dumps(data, ensure_ascii=False, default=_default, indent=1)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def emit(args: argparse.Namespace, data: Any, text: Callable[[], str] | str) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, default=_default, indent=1))
+        print(as_json(data))
     else:
-        print(text() if callable(text) else text)
+        say(text() if callable(text) else text)
 
 
 def _cell(text: Any, width: int) -> str:
     from rich.cells import cell_len, set_cell_size
 
-    text = "" if text is None else str(text)
+    text = printable(text, one_line=True)
     return set_cell_size(text, width) if cell_len(text) > width else text + " " * (
         width - cell_len(text))
 
@@ -67,16 +106,16 @@ def _customer_line(c: dict) -> str:
 def open_store() -> Store:
     store = Store.open()
     for notice in store.notices:  # a damaged file set aside: say so once, where it is read
-        print(f"fieldrep: note: {notice}", file=sys.stderr)
+        say(f"fieldrep: note: {notice}", err=True)
     for warning in store.warnings:  # e.g. a data folder other users can read
-        print(f"fieldrep: warning: {warning}", file=sys.stderr)
+        say(f"fieldrep: warning: {warning}", err=True)
     return store
 
 
 def _need_session(store: Store) -> dict:
     if not store.session:
-        raise CliError("not logged in: run fieldrep login --server URL --token TOKEN "
-                       "(or make demo to try it)")
+        raise CliError(_("not logged in: run fieldrep login --server URL "
+                         "(or make demo to try it)"))
     return store.session
 
 
@@ -89,19 +128,95 @@ def _engine(store: Store):
 # --------------------------------------------------------------------------- commands
 
 
+LOOPBACK_NAMES = ("localhost", "localhost.")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 (an IPv4-mapped loopback too) or localhost: this machine only."""
+    import ipaddress
+
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def _server_url(text: str, *, insecure: bool) -> str:
+    """The server's URL, checked: http(s) with a host; plain http only to this machine unless
+    ``--insecure`` (then with a warning): the token would cross the network readable."""
+    from urllib.parse import urlsplit
+
+    if not text.startswith(("http://", "https://")):
+        raise CliError(_("--server must be an http:// or https:// URL, not {url}",
+                         url=repr(text)))
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _port = parts.port  # a bad port raises here, not at the first request
+    except ValueError:
+        host = None
+    if not host:
+        raise CliError(_("--server {url} is not a URL with a host name", url=repr(text)))
+    if parts.scheme == "http" and not is_loopback(host):
+        if not insecure:
+            raise CliError(_(
+                "refusing to send your token unencrypted to {host} over plain http://: use "
+                "https://, or add --insecure if this network is truly private", host=host))
+        say("fieldrep: " + _("warning: --insecure: your token and your customers' data cross "
+                             "the network to {host} unencrypted", host=host), err=True)
+    return text
+
+
+TOKEN_FLAG_WARNING = (
+    "warning: a token given as --token TOKEN can be read by other users of this machine (in "
+    "the process list) and stays in your shell history; leave --token out to be asked for it, "
+    "or use --token - to read it from stdin"
+)
+
+
+def _read_token(flag: str | None) -> str:
+    """The token: asked for without echo when ``--token`` is absent and stdin is a terminal,
+    one line of stdin when it is absent (no terminal) or ``-``, else the flag's value."""
+    if flag is not None and flag != "-":
+        token = flag
+    elif flag is None and sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        try:
+            token = getpass.getpass(_("Token (from your admin; it is not shown as you type): "))
+        except EOFError:
+            token = ""
+    else:
+        token = (sys.stdin.readline() if sys.stdin is not None else "") or ""
+    token = token.strip()
+    if not token:
+        raise CliError(_("no token given: paste the token your admin gave you when asked, or "
+                         "pipe it in with --token -"))
+    if any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise CliError(_("that is not a token: a token is one word without spaces"))
+    return token
+
+
 def cmd_login(args: argparse.Namespace, store: Store) -> int:
     from sync.client import SyncError
     from sync.engine import login
 
-    if not args.server.startswith(("http://", "https://")):
-        raise CliError(f"--server must be an http:// or https:// URL, not {args.server!r}")
+    server = _server_url(args.server, insecure=args.insecure)
+    token = _read_token(args.token)
     try:
-        me = login(store, args.server, args.token)
+        me = login(store, server, token)
     except SyncError as error:
-        raise CliError(f"login failed: {error}") from None
+        raise CliError(_("login failed: {error}", error=error_text(error))) from None
+    if args.token not in (None, "-"):
+        say("fieldrep: " + _(TOKEN_FLAG_WARNING), err=True)
     rep = me["rep"]
-    emit(args, {"rep": rep, "server": args.server, "device_id": store.device_id},
-         f"logged in as {rep['name']} ({rep['role']}) on {args.server}; run fieldrep sync")
+    emit(args, {"rep": rep, "server": server, "device_id": store.device_id},
+         _("logged in as {name} ({role}) on {server}; run fieldrep sync", name=rep["name"],
+           role=_(str(rep["role"])), server=server))
     return 0
 
 
@@ -114,17 +229,107 @@ def cmd_logout(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def sync_summary(report: Any) -> str:
+    """One line on how a sync went, in the UI's language."""
+    if not report.ok:
+        return _("sync failed: {error}", error=report.error)
+    parts = [_("pushed {n}", n=report.pushed), _("pulled {n}", n=report.pulled)]
+    if report.conflicts:
+        parts.append(_("{n} conflict(s) to resolve", n=report.conflicts))
+    if report.rejected:
+        parts.append(_("{n} refused (see fieldrep status)", n=report.rejected))
+    return _("synced: {parts}", parts=_(", ").join(parts))
+
+
 def cmd_sync(args: argparse.Namespace, store: Store) -> int:
     _need_session(store)
+    before = {r["id"] for r in store.rejections()}
     report = _engine(store).sync()
+    refused = [rejection_view(store, r) for r in store.rejections() if r["id"] not in before]
     if args.json:
-        emit(args, {**report.to_dict(), "pending": store.pending_count()}, "")
+        emit(args, {**report.to_dict(), "pending": store.pending_count(),
+                    "refusals": refused}, "")
     elif report.ok:
-        print(report.summary())
+        say("\n".join([sync_summary(report), *(f"  {refused_line(r)}" for r in refused)]))
     if not report.ok:
-        print(f"fieldrep: {report.summary()}", file=sys.stderr)
+        say(f"fieldrep: {sync_summary(report)}", err=True)
         return EXIT_ERROR
     return 0
+
+
+OP_LABELS = {
+    "visit.create": "visit",
+    "feedback.create": "feedback",
+    "feedback.update": "complaint update",
+    "followup.create": "new follow-up",
+    "followup.update": "follow-up update",
+    "customer.create": "new customer",
+    "customer.update": "customer edit",
+    "customer.claim": "claim",
+}
+
+
+def _rejection_customer(store: Store, rejection: dict) -> tuple[str | None, str]:
+    """(customer id, name) a rejection is about: its own parameters, else the customer record
+    (a customer's operation), else the customer of the visit, feedback or follow-up it sent."""
+    params = rejection.get("params") if isinstance(rejection.get("params"), dict) else {}
+    record_id = rejection.get("record_id")
+    customer_id = None
+    if str(rejection.get("kind") or "").startswith("customer."):
+        customer_id = record_id
+    else:
+        for record in (*store.visits(), *store.feedback(), *store.followups(include_closed=True)):
+            if record.get("id") == record_id:
+                customer_id = record.get("customer_id")
+                break
+    customer = store.customer(str(customer_id)) if customer_id else None
+    name = (customer or {}).get("name") or params.get("name") or ""
+    return customer_id, str(name)
+
+
+def rejection_view(store: Store, rejection: dict) -> dict:
+    """A rejection as the CLI shows it: what, which customer, why (in the UI's language)."""
+    customer_id, name = _rejection_customer(store, rejection)
+    return {"id": rejection.get("id"), "kind": rejection.get("kind"),
+            "record_id": rejection.get("record_id"), "customer_id": customer_id,
+            "customer_name": name, "code": rejection.get("code"),
+            "params": rejection.get("params") or {}, "reason": rejection.get("reason"),
+            "text": rejection_text(rejection), "at": rejection.get("at")}
+
+
+def refused_line(view: dict) -> str:
+    kind = str(view.get("kind") or "")
+    what = _(OP_LABELS.get(kind, kind)) if kind else _("change")
+    about = f"{what} {view['customer_name']}" if view.get("customer_name") else what
+    return (_label(_("refused:")) + _("{what} — {why}", what=about, why=view["text"])
+            + f"  ({view['id']})")
+
+
+def _signed_in(store: Store) -> bool | None:
+    """Whether the server still accepts this laptop's login: True, False (revoked, unknown or
+    missing token), or None when it cannot be asked (not logged in, offline, trouble)."""
+    from sync.client import AuthError, Client, SyncError
+
+    session = store.session
+    if not session:
+        return None
+    token = store.token
+    if not token:
+        return False
+    try:
+        with Client(session["server"], token, attempts=1) as client:
+            client.me()
+    except AuthError:
+        return False
+    except SyncError:
+        return None
+    return True
+
+
+def _label(text: str) -> str:
+    from rich.cells import cell_len
+
+    return text + " " * max(1, 12 - cell_len(text))
 
 
 def cmd_status(args: argparse.Namespace, store: Store) -> int:
@@ -133,19 +338,28 @@ def cmd_status(args: argparse.Namespace, store: Store) -> int:
         engine.check_online()
     else:
         engine.online = False  # nowhere to be online to
+    signed_in = _signed_in(store) if engine.online else None
     status = engine.status()
-    data = status.to_dict()
+    rejections = [rejection_view(store, r) for r in store.rejections()]
+    data = {**status.to_dict(), "signed_in": signed_in, "rejections": rejections}
 
     def text() -> str:
+        server = status.server or _("not logged in")
+        if signed_in is False:
+            online = _("signed out: log in again (fieldrep login --server {server})",
+                       server=status.server)
+        else:
+            online = _("yes") if status.online else _("no")
+        last = (status.last_sync.astimezone().strftime("%Y-%m-%d %H:%M") if status.last_sync
+                else _("never"))
         lines = [
-            f"server:     {status.server or 'not logged in'}",
-            f"online:     {'yes' if status.online else 'no'}",
-            f"last sync:  {status.last_sync.astimezone().strftime('%Y-%m-%d %H:%M') if status.last_sync else 'never'}",
-            f"pending:    {status.pending} operation(s) waiting to sync",
-            f"conflicts:  {status.conflicts}",
+            _label(_("server:")) + server,
+            _label(_("online:")) + online,
+            _label(_("last sync:")) + last,
+            _label(_("pending:")) + _("{n} operation(s) waiting to sync", n=status.pending),
+            _label(_("conflicts:")) + str(status.conflicts),
         ]
-        for rejection in status.rejections:
-            lines.append(f"refused:    {rejection['reason']}  ({rejection['id']})")
+        lines.extend(refused_line(view) for view in rejections)
         return "\n".join(lines)
 
     emit(args, data, text)
@@ -253,7 +467,8 @@ def cmd_claim(args: argparse.Namespace, store: Store) -> int:
     _need_session(store)
     customer = store.resolve_customer(args.customer)
     claimed = store.claim(customer["id"])
-    emit(args, claimed, f"claim for {claimed['name']} queued; the server decides at the next sync")
+    emit(args, claimed, _("claim for {name} queued; the server decides at the next sync",
+                          name=claimed["name"]))
     return 0
 
 
@@ -356,7 +571,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse whose usage errors are one line on stderr (and say where help is)."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        say(f"{self.prog}: {message} (see {self.prog} --help)", err=True)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -381,9 +596,19 @@ def build_parser() -> argparse.ArgumentParser:
                           add_help=False)
     demo.set_defaults(runner=None)
 
-    p = command("login", cmd_login, "register this laptop with the team's server")
-    p.add_argument("--server", required=True, metavar="URL")
-    p.add_argument("--token", required=True)
+    p = command("login", cmd_login, _(
+        "register this laptop with the team's server; it asks for the token your admin gave "
+        "you (not shown as you type)"))
+    p.add_argument("--server", required=True, metavar="URL",
+                   help=_("the server, https://… (plain http:// only to this machine, or with "
+                          "--insecure)"))
+    p.add_argument("--token", metavar="TOKEN", help=_(
+        "- reads the token from stdin (e.g. from a password manager). For scripts only: a "
+        "token written here can be read by other users in the process list and stays in your "
+        "shell history. Without --token you are asked for it (or, with no terminal, it is "
+        "read from stdin)"))
+    p.add_argument("--insecure", action="store_true", help=_(
+        "allow plain http:// to another machine: the token and your data travel unencrypted"))
     command("logout", cmd_logout, "forget the login (pending work is kept)")
     command("sync", cmd_sync, "push pending work, then pull changes")
     command("status", cmd_status, "online, last sync, pending, conflicts, refusals")
@@ -434,15 +659,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _language_of(argv: list[str]) -> str:
+    """The language of the output: ``--lang`` (before the command), else the environment's."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv) and argv[index + 1] in ("en", "zh"):
+            return argv[index + 1]
+        if arg in ("--lang=en", "--lang=zh"):
+            return arg.removeprefix("--lang=")
+        if not arg.startswith("-"):
+            break  # the command: --lang belongs before it
+    return default_language()
+
+
 def run_tui(lang: str | None) -> int:
     from tui.i18n import default_language
 
     store = open_store()
     with store:
         if not store.session:
-            print("fieldrep: not logged in: log in with `fieldrep login --server "
-                  "https://your-server --token YOUR_TOKEN`, or try it on a seeded team with "
-                  "`make demo` (fieldrep demo)", file=sys.stderr)
+            say("fieldrep: " + _("not logged in: log in with `fieldrep login --server "
+                                 "https://your-server` (it asks for your token), or try it on "
+                                 "a seeded team with `make demo` (fieldrep demo)"), err=True)
             return EXIT_ERROR
         from tui.app import run_app
 
@@ -455,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         from tui.demo import main as demo_main
 
         return demo_main(argv[1:])
+    set_language(_language_of(argv))
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -466,25 +704,25 @@ def main(argv: list[str] | None = None) -> int:
         with open_store() as store:
             return args.runner(args, store) or 0
     except Ambiguous as error:
-        print(f"fieldrep: {error}", file=sys.stderr)
+        say(f"fieldrep: {error_text(error)}", err=True)
         for match in error.matches[:10]:
-            print(f"  {match.get('name')}  ({match.get('city')})  {match.get('id')}",
-                  file=sys.stderr)
+            say(f"  {printable(match.get('name'), one_line=True)}  "
+                f"({printable(match.get('city'), one_line=True)})  {match.get('id')}", err=True)
         return EXIT_ERROR
     except (CliError, StoreError, NotFound, ValidationFailed) as error:
-        print(f"fieldrep: {error}", file=sys.stderr)
+        say(f"fieldrep: {printable(error_text(error), one_line=True)}", err=True)
         return EXIT_ERROR
     except OSError as error:
-        print(f"fieldrep: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        say(f"fieldrep: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+            err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug: one line, the traceback only on request
         if os.environ.get("FIELDREP_DEBUG"):
             raise
-        print(f"fieldrep: unexpected problem ({type(error).__name__}: {error}); "
-              "run again with FIELDREP_DEBUG=1 for the details", file=sys.stderr)
+        say(f"fieldrep: unexpected problem ({type(error).__name__}: {error}); "
+              "run again with FIELDREP_DEBUG=1 for the details", err=True)
         return EXIT_ERROR
 
 

@@ -54,9 +54,87 @@ def language() -> str:
 
 def _(text: str, /, **values: object) -> str:
     """``text`` in the current language, with ``{placeholders}`` filled in."""
+    text = _catalogue_text(text)
+    return text.format(**values) if values else text
+
+
+# --------------------------------------------------------------------------- refusals
+
+_TRANSLATED_PARAMS = ("field", "entity")
+"""Parameters that name a thing of the UI (a field, a kind of record): said in its language too."""
+
+
+def refusal_text(code: str | None, params: dict | None = None, fallback: str | None = None) -> str:
+    """A refusal (``code`` and ``params`` from sync/protocol/refusals.py) in the UI's language.
+
+    A code this build does not know (a newer server) gives ``fallback``, the server's English;
+    a placeholder without its parameter stays as written rather than failing.
+    """
+    from sync.protocol.refusals import render, template_for
+
+    template = template_for(code)
+    if template is None:
+        return fallback if fallback else (code or _("refused"))
+    values = dict(params) if isinstance(params, dict) else {}
+    for name in _TRANSLATED_PARAMS:
+        if isinstance(values.get(name), str):
+            values[name] = field_name(values[name])
+    text = _catalogue_text(template)
+    try:
+        return render(text, values)
+    except (ValueError, IndexError):  # a translation with a broken placeholder: the English
+        return render(template, values)
+
+
+def field_name(name: str) -> str:
+    """A field's (or a record kind's) name in the UI's language: contacts.0.name → 联系人.0.名称."""
+    return ".".join(_catalogue_text(part) for part in name.split("."))
+
+
+def field_refusal_text(error: BaseException, field: str) -> str:
+    """``error_text(error)`` for a message shown under the field it is about: without the
+    field's name in front (``notes: at most 2000 characters`` → ``at most 2000 characters``)."""
+    text = error_text(error)
+    refusal = getattr(error, "refusal", None)
+    named = getattr(refusal, "params", {}).get("field") if refusal is not None else None
+    for name in dict.fromkeys(str(n) for n in (named, field) if n):
+        for sep in (": ", "："):
+            for said in (field_name(name), name):
+                if text.startswith(said + sep):
+                    return text[len(said) + len(sep):]
+    return text
+
+
+def _catalogue_text(text: str) -> str:
     global _catalogue
     if _language == "zh":
         if _catalogue is None:
             _catalogue = _load_catalogue()
-        text = _catalogue.get(text, text)
-    return text.format(**values) if values else text
+        return _catalogue.get(text, text)
+    return text
+
+
+def error_text(error: BaseException) -> str:
+    """What a refused command says, in the UI's language: the error's coded refusal when it has
+    one (``error.refusal``, or ``error.code``/``error.params``), else its own words."""
+    refusal = getattr(error, "refusal", None)
+    code = getattr(refusal, "code", None) or getattr(error, "code", None)
+    params = getattr(refusal, "params", None) if refusal is not None else None
+    if params is None:
+        params = getattr(error, "params", None)
+    fallback = getattr(error, "message", None) if refusal is not None else None
+    fallback = str(fallback or error)
+    if isinstance(code, str) and code:
+        return refusal_text(code, params if isinstance(params, dict) else {}, fallback)
+    return fallback
+
+
+def rejection_text(rejection: dict) -> str:
+    """A rejection the laptop keeps from a sync (``code``, ``params`` beside the server's
+    English ``reason``), in the UI's language."""
+    code = rejection.get("code")
+    params = rejection.get("params")
+    reason = rejection.get("reason")
+    return refusal_text(code if isinstance(code, str) else None,
+                        params if isinstance(params, dict) else {},
+                        str(reason) if reason else _("refused by the server"))

@@ -156,11 +156,19 @@ def claim_refusal(
     return None
 
 
+POOL_EDITABLE_FIELDS = frozenset({"address", "lat", "lon", "contacts"})
+"""What any rep of the territory may correct on a pool customer: what one learns at the door."""
+
+
 def pool_edit_refusal(customer: dict, fields: dict, *, role: str) -> Refusal | None:
-    """A pool customer (no owner) is shared: a rep changes none of its fields before claiming it;
-    a manager (or an admin) curates the team's pool."""
-    if fields and not customer.get("owner_id") and role == "rep":
-        return Refusal("scope.pool_field", {"field": sorted(fields)[0]})
+    """A pool customer (no owner) is shared: before claiming it a rep may correct only where it
+    is and whom to ask (POOL_EDITABLE_FIELDS), never its name, its place in the territories
+    (province, city, industry, type), tier, stage or product lines; a manager (or an admin)
+    curates the team's pool."""
+    if not customer.get("owner_id") and role == "rep":
+        kept = sorted(set(fields) - POOL_EDITABLE_FIELDS)
+        if kept:
+            return Refusal("scope.pool_field", {"field": kept[0]})
     return None
 
 

@@ -9,8 +9,11 @@ server would give at sync.
   neither, nor a bidirectional override or isolate. DEL and the C1 controls are refused
   everywhere; a NUL and a lone UTF-16 surrogate are named for what they are.
 * Dates: every calendar date lies in [``EARLIEST``, ``LATEST``]; a moment (``at`` of a visit or a
-  feedback) lies between ``EARLIEST`` and a day ahead of the clock that checks it — the server's
-  own clock on the server, which never trusts the laptop's.
+  feedback) lies between ``EARLIEST`` and ``AHEAD`` (a day) past the clock that checks it. The
+  laptop checks with its own clock, so a rep cannot date a visit tomorrow; the server checks with
+  its own clock, never the laptop's, and allows on top the ``CLOCK_SKEW`` a laptop's clock may
+  be off by (a laptop a few days fast still delivers its visits, as the clock-skew tests want),
+  so year 9999, or year 10000 in UTC, never reaches a database.
 
 Only the fields a change carries are judged (``carried``), so a record stored before a rule
 existed can still be edited in its other fields.
@@ -32,7 +35,9 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 """The latest date a follow-up may be due or snoozed to."""
 AHEAD = timedelta(days=1)
-"""How far ahead of the checking clock a visit's time may be (time zones, a slow laptop clock)."""
+"""How far past the checking clock a visit's time may be (time zones, a slow laptop clock)."""
+CLOCK_SKEW = timedelta(days=30)
+"""How far a laptop's clock may run ahead of the server's: the server adds it to AHEAD."""
 
 MULTILINE_FIELDS = frozenset({"notes", "text", "resolution"})
 """Fields that may hold a line break and a tab; every other text field is one line."""
@@ -113,10 +118,11 @@ def _as_moment(value: Any) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def date_refusal(field: str, value: Any, now: datetime) -> Refusal | None:
+def date_refusal(field: str, value: Any, now: datetime,
+                 skew: timedelta = timedelta(0)) -> Refusal | None:
     """Why ``value`` of date field ``field`` lies outside the window, or None.
 
-    A moment field (``at``) lies in [EARLIEST, ``now`` + AHEAD]; a date field in
+    A moment field (``at``) lies in [EARLIEST, ``now`` + AHEAD + ``skew``]; a date field in
     [EARLIEST, LATEST]. ``None`` and a value that is no date at all pass (the model says so).
     """
     if value is None or value == "":
@@ -124,7 +130,7 @@ def date_refusal(field: str, value: Any, now: datetime) -> Refusal | None:
     try:
         if _leaf(field) in MOMENT_FIELDS:
             moment = _as_moment(value)
-            latest = now + AHEAD
+            latest = now + AHEAD + skew
             if moment < datetime.combine(EARLIEST, time(), UTC) or moment > latest:
                 return _window(field, latest.astimezone(UTC).date())
             return None
@@ -138,11 +144,12 @@ def date_refusal(field: str, value: Any, now: datetime) -> Refusal | None:
     return None
 
 
-def dates_refusal(fields: dict[str, Any], now: datetime) -> Refusal | None:
+def dates_refusal(fields: dict[str, Any], now: datetime,
+                  skew: timedelta = timedelta(0)) -> Refusal | None:
     """The first date among ``fields`` (by name: MOMENT_FIELDS, DATE_FIELDS) outside its window."""
     for name, value in fields.items():
         if name in MOMENT_FIELDS or name in DATE_FIELDS:
-            refusal = date_refusal(name, value, now)
+            refusal = date_refusal(name, value, now, skew)
             if refusal is not None:
                 return refusal
     return None
@@ -165,11 +172,13 @@ def refusal_of(error: ValidationError) -> Refusal:
 
 
 def validated(model: type[BaseModel], data: dict[str, Any], *, now: datetime,
-              carried: dict[str, Any] | None = None) -> dict[str, Any]:
+              carried: dict[str, Any] | None = None,
+              skew: timedelta = timedelta(0)) -> dict[str, Any]:
     """``data`` validated by ``model`` as a plain JSON dict; raises Invalid with a coded refusal.
 
     ``carried`` is what the change itself brings (default: all of ``data``): its texts and dates
-    are judged by the rules above, the whole record by the model's sizes and counts.
+    are judged by the rules above, the whole record by the model's sizes and counts. ``skew``
+    is the server's allowance for a laptop's clock (CLOCK_SKEW); the laptop passes none.
     """
     carried = data if carried is None else carried
     refusal = fields_refusal(carried)
@@ -179,7 +188,7 @@ def validated(model: type[BaseModel], data: dict[str, Any], *, now: datetime,
         record = model.model_validate(data).model_dump(mode="json")
     except ValidationError as error:
         raise Invalid(refusal_of(error)) from None
-    refusal = dates_refusal({k: record[k] for k in carried if k in record}, now)
+    refusal = dates_refusal({k: record[k] for k in carried if k in record}, now, skew)
     if refusal is not None:
         raise Invalid(refusal)
     return record

@@ -56,6 +56,8 @@ def test_an_edit_is_held_to_the_servers_sizes_and_territories(store, fieldrep_ho
 def test_a_pool_customer_is_not_edited_before_it_is_claimed(store, fieldrep_home):
     error = _refused(store, fieldrep_home, lambda s: s.update_customer(POOL, {"name": "Mine"}))
     assert (error.code, error.params) == ("scope.pool_field", {"field": "name"})
+    assert store.update_customer(POOL, {"address": "1 Harbour Road"})["address"] == (
+        "1 Harbour Road"), "where it is and whom to ask may be corrected"
     store.claim(POOL)
     renamed = store.update_customer(POOL, {"tier": "A"})  # claimed offline: queued after it
     assert renamed["tier"] == "A"

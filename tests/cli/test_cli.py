@@ -222,23 +222,23 @@ def test_a_conflict_is_listed_and_resolved_by_keeping_mine(org, tmp_path):
     bo = laptop(org, tmp_path, "Bo")
     cy = laptop(org, tmp_path, "Cy")
     with Store.open(bo) as store:
-        store.update_customer(customer, {"stage": "active"})
+        store.update_customer(customer, {"address": "1 Bo Road"})  # a pool customer's address
         assert SyncEngine(store).sync().ok
     with Store.open(cy) as store:
-        store.update_customer(customer, {"stage": "at_risk"})
+        store.update_customer(customer, {"address": "2 Cy Road"})
     report = as_json(fieldrep(cy, "sync", "--json"))
     assert report["conflicts"] == 1
     conflicts = as_json(fieldrep(cy, "conflicts", "--json"))
     assert [(c["field"], c["mine"], c["theirs"]) for c in conflicts] == [
-        ("stage", "at_risk", "active")
+        ("address", "2 Cy Road", "1 Bo Road")
     ]
-    assert "stage" in fieldrep(cy, "conflicts").stdout
+    assert "address" in fieldrep(cy, "conflicts").stdout
     first_line_only(fieldrep(cy, "resolve", "zzzzzz", "--keep", "mine", code=1))
     fieldrep(cy, "resolve", conflicts[0]["id"][:12], "--keep", "mine")
     assert as_json(fieldrep(cy, "conflicts", "--json")) == []
     fieldrep(cy, "sync")
-    stage = next(c["stage"] for c in org.export("customers") if c["id"] == customer)
-    assert stage == "at_risk"
+    address = next(c["address"] for c in org.export("customers") if c["id"] == customer)
+    assert address == "2 Cy Road"
 
 
 # --------------------------------------------------------------------------- offline

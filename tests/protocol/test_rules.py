@@ -135,12 +135,14 @@ def test_claim_refusals_carry_a_code_and_params():
     assert (capped.code, capped.params) == ("claim.daily_cap", {"cap": 5})
 
 
-def test_a_rep_edits_no_field_of_a_pool_customer_a_manager_may():
+def test_a_rep_corrects_only_address_and_contacts_of_a_pool_customer_a_manager_any():
     from sync.protocol.rules import move_refusal, pool_edit_refusal
 
     pool = {"name": "X", "owner_id": None}
-    refusal = pool_edit_refusal(pool, {"tier": "A", "contacts": []}, role="rep")
-    assert (refusal.code, refusal.params) == ("scope.pool_field", {"field": "contacts"})
+    refusal = pool_edit_refusal(pool, {"tier": "A", "name": "Y", "contacts": []}, role="rep")
+    assert (refusal.code, refusal.params) == ("scope.pool_field", {"field": "name"})
+    assert pool_edit_refusal(pool, {"address": "1 Road", "contacts": [], "lat": 1}, role="rep") \
+        is None
     assert pool_edit_refusal(pool, {"tier": "A"}, role="manager") is None
     assert pool_edit_refusal({"owner_id": "r1"}, {"tier": "A"}, role="rep") is None
     assert pool_edit_refusal(pool, {}, role="rep") is None

@@ -31,6 +31,7 @@ from tests.security._world import (
     CUSTOMERS,
     HISTORY,
     HISTORY_KINDS,
+    MOVED_NEW,
     audience,
     history_key,
     secret,
@@ -263,6 +264,27 @@ def test_a_reused_sequence_number_with_another_operation_is_refused_with_a_code(
     response = fresh.push("ana", _visit(fresh, notes="a different one"))
     assert response.status_code == 409, response.text
     _refused(fresh, "ana", response, {"push.mid_reused"}, before)
+
+
+def test_a_replayed_answer_tells_nothing_written_after_the_record_left_the_caller(fresh):
+    """A lost answer is asked for again with the same mid: whether the server keeps the result
+    or renders it from the record now (finding 12), it must not carry what the new owner wrote
+    after the customer left the caller."""
+    claim = _op("customer.claim", fresh.id("pool_zj"))
+    first = fresh.push("ana", claim)
+    assert first.json()["results"][0]["status"] == "applied", first.text
+    with db.writing(fresh.engine) as conn:  # Mei hands it to Bo, who writes a new contact
+        customer = db.get_record(conn, "customer", fresh.id("pool_zj"))
+        customer.update(owner_id=fresh.id("bo"), owner_name="Bo", version=customer["version"] + 1,
+                        contacts=[{"name": secret(MOVED_NEW, "contact"),
+                                   "phone": secret(MOVED_NEW, "phone")}])
+        db.put_record(conn, "customer", customer, Org.load(conn).customer_audience(customer))
+    fresh.mids["ana"] = 0
+    before = Snapshot.take(fresh.engine)
+    again = fresh.push("ana", claim)
+    assert again.status_code == 200, again.text
+    assert_no_leak(again, audience("ana") - {MOVED_NEW}, "the replayed answer")
+    assert_changed_only(fresh.engine, before, fresh.id("ana"))
 
 
 # --------------------------------------------------------------------------- malformed values

@@ -150,7 +150,11 @@ def test_assign_and_reclaim_from_the_command_line(admin):
     out = admin("assign", "--strategy", "round-robin", "--json").stdout
     summary = json.loads(out)
     counts = list(summary["per_rep"].values())
-    assert summary["assigned"] > 0 and max(counts) - min(counts) <= 1
+    # each customer goes only to a rep whose territory covers it (issue 15, #7): the demo's reps
+    # cover different regions, so the shares are even only among reps of the same customers
+    # (tests/server/test_assignment.py)
+    assert summary["assigned"] > 0 and sum(counts) == summary["assigned"]
+    assert all(d["why"].startswith("round-robin: ") for d in summary["decisions"])
     done = admin("reclaim")
     assert "returned to the pool" in done.stdout
 

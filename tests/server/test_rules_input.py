@@ -16,6 +16,7 @@ import pytest
 
 from server import db, domain
 from server.org import Org
+from sync.protocol import validation
 from sync.protocol.models import Mutation
 from tests.server._world import Device, op, visit
 
@@ -137,19 +138,24 @@ def _window(field: str, latest: str) -> dict:
     return {"field": field, "earliest": "2000-01-01", "latest": latest}
 
 
-def test_a_visit_date_lies_between_2000_and_a_day_ahead_of_the_servers_clock(world):
+def test_a_visit_date_lies_between_2000_and_a_month_ahead_of_the_servers_clock(world):
+    """A day ahead, as the laptop allows by its own clock, plus the 30 days a laptop's clock may
+    be fast by (tests/sync/test_clock_skew.py): never year 9999, nor year 10000 in UTC."""
     ana = Device(world, world.ana_token)
     cid = world.ana_own["id"]
-    tomorrow = (db.now_utc() + timedelta(days=1)).date().isoformat()
+    ahead = validation.AHEAD + validation.CLOCK_SKEW
+    tomorrow = (db.now_utc() + ahead).date().isoformat()
     for at in ("0001-01-01T00:00:00+00:00", "9999-12-31T23:00:00-14:00",
                "1999-12-31T23:59:59+00:00",
-               (db.now_utc() + timedelta(days=2)).isoformat()):
+               (db.now_utc() + ahead + timedelta(minutes=5)).isoformat()):
         result = ana.send_one(visit(0, cid, at=at))
         assert result["status"] == "rejected", at
         assert (result["code"], result["params"]) == ("field.date_window",
                                                       _window("at", tomorrow)), at
     kept = ana.send_one(visit(0, cid, at="2001-05-01T08:00:00+08:00"))
     assert kept["status"] == "applied"
+    fast = ana.send_one(visit(0, cid, at=(db.now_utc() + timedelta(days=5)).isoformat()))
+    assert fast["status"] == "applied", "a laptop whose clock is days fast still delivers"
     due = ana.send_one(visit(0, cid, next_step="call", next_step_due="0001-01-01"))
     assert (due["code"], due["params"]) == ("field.date_window",
                                             _window("next_step_due", "2100-12-31"))

@@ -194,14 +194,24 @@ def test_transfer_refusals_are_coded(world):
 
 
 @pytest.mark.parametrize("fields", [{"name": "Vandalised"}, {"province": "Sichuan"},
-                                    {"product_lines": ["x"] * 500}, {"contacts": []},
-                                    {"tier": "C"}])
+                                    {"product_lines": ["x"] * 500}, {"tier": "C"},
+                                    {"stage": "lost"}, {"industry": "x", "address": "1 Road"}])
 def test_a_rep_may_not_change_a_pool_customer_before_claiming_it(world, fields):
     bo = Device(world, world.bo_token)
     result = bo.send_one(op(0, "customer.update", world.pool_zj["id"], fields, 1))
     assert result["status"] == "rejected" and result["code"] == "scope.pool_field"
-    assert result["params"] == {"field": sorted(fields)[0]}
+    assert result["params"] == {"field": sorted(set(fields) - {"address"})[0]}
     assert _stored(world, "customer", world.pool_zj["id"]) == world.pool_zj
+
+
+def test_a_rep_may_correct_the_address_and_contacts_of_a_pool_customer(world):
+    bo = Device(world, world.bo_token)
+    fields = {"address": "1 New Road", "contacts": [{"name": "Wang", "phone": "139"}]}
+    result = bo.send_one(op(0, "customer.update", world.pool_zj["id"], fields, 1))
+    assert result["status"] == "applied" and result["record"]["address"] == "1 New Road"
+    cy = Device(world, world.cy_token)  # not in the territory: no pool of theirs
+    outside = cy.send_one(op(0, "customer.update", world.pool_zj["id"], {"address": "x"}))
+    assert outside["status"] == "rejected" and outside["record"] is None
 
 
 def test_a_manager_may_curate_the_teams_pool_but_not_move_it_out(world):
@@ -222,3 +232,16 @@ def test_an_owner_may_not_move_a_customer_out_of_their_territories(world):
     assert _stored(world, "customer", world.ana_own["id"])["province"] == "Zhejiang"
     city = ana.send_one(op(0, "customer.update", world.ana_own["id"], {"city": "宁波"}, 1))
     assert city["status"] == "applied", "a change inside the territory is fine"
+
+
+def test_assignment_gives_a_customer_only_to_a_rep_whose_territory_covers_it(world):
+    for n in range(3):
+        world.customer(f"成都{n}号", "Sichuan")
+    answer = world.client.post("/v1/assign", headers=world.headers(world.mei_token),
+                               json={"strategy": "round-robin"})
+    assert answer.status_code == 200, answer.text
+    decisions = answer.json()["decisions"]
+    assert len(decisions) == 5
+    for decision in decisions:
+        province = _stored(world, "customer", decision["customer_id"])["province"]
+        assert province == "Zhejiang" or decision["rep"] == "Bo", decision  # Ana: Zhejiang only

@@ -154,10 +154,11 @@ def _scenario(org: Org, tmp_path, offsets: dict[str, timedelta], run: str, custo
     far.sync()
 
     # two edits of one field: the first to arrive stands, the other becomes a conflict
+    # (the address: what any rep may correct on a pool customer)
     with ahead.clock():
-        ahead.store.update_customer(c_edit, {"stage": "active"})
+        ahead.store.update_customer(c_edit, {"address": "1 Ahead Road"})
     with behind.clock():
-        behind.store.update_customer(c_edit, {"stage": "at_risk"})
+        behind.store.update_customer(c_edit, {"address": "2 Behind Road"})
     behind.sync()
     ahead.sync()
 
@@ -204,7 +205,7 @@ def _scenario(org: Org, tmp_path, offsets: dict[str, timedelta], run: str, custo
         ),
         "far_queued_a_claim": far_queued,
         "far_claim_rejected": any(r["kind"] == "customer.claim" for r in far.store.rejections()),
-        "stage": org.scope(token)["customer"][c_edit]["stage"],
+        "address": org.scope(token)["customer"][c_edit]["address"],
         "conflicts": sorted(
             name
             for name, desk in desks.items()
@@ -251,6 +252,6 @@ def test_laptop_clocks_days_off_change_no_outcome_of_claims_protection_edits_or_
     assert right["race2_owner"] == "Ahead"
     assert right["race1_protection_off_by_minutes"] == 0
     assert right["claims_rejected"] == ["Ahead", "Behind"]
-    assert right["stage"] == "at_risk"
+    assert right["address"] == "2 Behind Road"
     assert right["conflicts"] == ["Ahead"]
     assert right["visit_feed_order"] == ["ahead", "behind"]

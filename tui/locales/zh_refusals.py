@@ -1,0 +1,116 @@
+"""Refusals (sync/protocol/refusals.py TEMPLATES), English template → 中文, the same placeholders.
+
+tests/protocol/test_refusals.py fails when a template has no line here or a line's placeholders
+differ from its template's, so a new code is one line in refusals.py and one line here.
+"""
+
+ZH = {
+    # --- claims and the pool
+    "{name} is already yours": "{name} 已经是你的客户",
+    "owned by {who}": "归 {who} 所有",
+    "owned by {who}, protected until {until}": "归 {who} 所有，保护期至 {until}",
+    "{name} returned to the pool from you; you may claim it again from {until}":
+        "{name} 是从你手里退回公海的；{until} 起你才能再次认领",
+    "daily claim limit of {cap} reached; try again tomorrow":
+        "已达每日认领上限（{cap} 个），请明天再试",
+    "you already hold {held} customers, the limit is {cap}":
+        "你已持有 {held} 个客户，上限是 {cap} 个",
+    # --- scope
+    "{name} is outside your territories": "{name} 不在你的辖区内",
+    "this {entity} belongs to someone else": "这条{entity}属于别人",
+    "{field} of a pool customer cannot be changed before claiming it":
+        "公海客户的{field}在认领之前不能修改",
+    "this change would move {name} outside your territories":
+        "这个修改会把 {name} 移出你的辖区",
+    "unknown customer {id}": "未知客户 {id}",
+    "unknown {entity} {id}": "未知{entity} {id}",
+    "a {entity} with this id exists already": "已有同一编号的{entity}",
+    "customer_id: a customer id is required": "customer_id：需要客户编号",
+    # --- fields and values
+    "{field}: {problem}": "{field}：{problem}",
+    "{field} cannot be changed": "{field}不能修改",
+    "{field} cannot be changed by an edit": "{field}不能通过编辑修改",
+    "{field}: this field is required": "{field}：此项必填",
+    "{field}: at most {max} characters": "{field}：最多 {max} 个字符",
+    "{field}: at most {max} entries": "{field}：最多 {max} 项",
+    "{field}: control characters are not allowed": "{field}：不允许包含控制字符",
+    "{field}: contains a NUL character": "{field}：包含空字符（NUL）",
+    "{field}: contains a broken character (a lone UTF-16 surrogate)":
+        "{field}：包含损坏的字符（孤立的 UTF-16 代理项）",
+    "a number in this change is too large": "这次修改中的某个数字太大",
+    "{field}: must be between {earliest} and {latest}":
+        "{field}：必须在 {earliest} 到 {latest} 之间",
+    "a satisfaction feedback needs a score from 1 to 5": "满意度反馈需要 1 到 5 的评分",
+    # --- roles and the manager's rights
+    "only an admin may do this": "只有管理员可以这样做",
+    "only a manager or an admin may do this": "只有经理或管理员可以这样做",
+    "a manager assigns only within their own team": "经理只能在自己的团队内分配",
+    "a manager transfers customers only within their own team": "经理只能在自己的团队内转移客户",
+    "{rep}'s territories do not cover {name}": "{rep} 的辖区不包含 {name}",
+    "no reps to assign to": "没有可分配的销售",
+    # --- sync protocol, devices and tokens
+    "mutation {mid} of this device was already used for another change: "
+    "this laptop's data was restored or copied; it registers again and resends":
+        "本设备的第 {mid} 号操作已用于另一项修改：这台电脑的数据是恢复或复制来的；"
+        "它会重新注册并重新发送",
+    "expected mutation {expected}, got {mid}": "应为第 {expected} 号操作，收到的是第 {mid} 号",
+    "this device is not registered to you: log in again": "这台设备没有登记在你名下：请重新登录",
+    "you have {count} devices registered, the limit is {max}: ask your admin":
+        "你已登记 {count} 台设备，上限是 {max} 台：请联系管理员",
+    "missing bearer token: log in with fieldrep login": "缺少令牌：请用 fieldrep login 登录",
+    "not a valid token: log in again": "令牌无效：请重新登录",
+    "this token is unknown or was revoked: log in again": "令牌未知或已被撤销：请重新登录",
+    "too many failed sign-ins from this address; try again in {seconds} s":
+        "此地址登录失败次数过多；请 {seconds} 秒后再试",
+    "this request is larger than the server accepts ({max} bytes)":
+        "请求超过服务器允许的大小（{max} 字节）",
+    "this fieldrep is too old for the server: update fieldrep":
+        "这个 fieldrep 版本对服务器来说太旧了：请更新 fieldrep",
+    "this outbox was exported by another rep ({rep}); only they can import it":
+        "这份待同步文件是另一位销售（{rep}）导出的；只有本人可以导入",
+    # --- the server's edge
+    "Content-Length must be a number of bytes": "Content-Length 必须是字节数",
+    "a value in this request cannot be stored (a NUL character, or a number out of range)":
+        "请求中有无法保存的值（空字符，或超出范围的数字）",
+    "there is nothing at this address": "这个地址上没有内容",
+    "the server is busy; try again shortly": "服务器繁忙；请稍后再试",
+    "a concurrent write collided; send again": "与同时进行的写入冲突；请重新发送",
+    "X-Fieldrep-Schema must be a number, not {value}": "X-Fieldrep-Schema 必须是数字，而不是 {value}",
+    "not a cursor this server made: {cursor}": "不是本服务器生成的游标：{cursor}",
+    "this cursor is older than the server keeps changes: start again from a fresh copy":
+        "这个游标早于服务器保留的变更记录：请从新的副本重新开始",
+    "this cursor is from another server or a restored database: start again from a fresh copy":
+        "这个游标来自另一台服务器或恢复过的数据库：请从新的副本重新开始",
+    "not a bootstrap token this server made": "不是本服务器生成的初始同步令牌",
+    "this copy was started too long ago: start it again": "这份副本开始得太久了：请重新开始",
+    "timezone: unknown time zone {timezone}": "timezone：未知时区 {timezone}",
+    "cadence_days.{tier}: must be 1 to {max} days, not {days}":
+        "cadence_days.{tier}：必须是 1 到 {max} 天，而不是 {days}",
+    "no rep called '{name}'": "没有名为“{name}”的销售",
+    "several reps are called '{name}'; use the id": "有多位销售名为“{name}”；请使用编号",
+    "no team called '{name}'": "没有名为“{name}”的团队",
+    "no territory called '{name}'": "没有名为“{name}”的辖区",
+    "unknown strategy {strategy}: use {choices}": "未知策略 {strategy}：请使用 {choices}",
+    "the server refused this: {reason}": "服务器拒绝了：{reason}",
+    "this customer is outside your territories": "这个客户不在你的辖区内",
+    "this file does not say whose work it is; import it on the laptop it came from":
+        "这个文件没有注明是谁的工作；请在它原来的电脑上导入",
+    # --- the words a refusal's {entity} and {field} name (record kinds, record fields)
+    "customer": "客户",
+    "followup": "跟进",
+    "rep": "销售",
+    "outcome": "结果",
+    "notes": "备注",
+    "next_step": "下一步",
+    "next_step_due": "下一步期限",
+    "amount": "金额",
+    "score": "评分",
+    "severity": "严重程度",
+    "title": "标题",
+    "due": "到期日",
+    "snoozed_until": "推迟至",
+    "resolution": "处理结果",
+    "phone": "电话",
+    "email": "邮箱",
+    "tier": "等级",
+}
