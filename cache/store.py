@@ -1687,11 +1687,19 @@ class Store:
                         }
                 elif status == "rejected":
                     rej = uuid7()
+                    # the customer it was about, named now: a refused claim's customer leaves
+                    # this laptop at the next pull (it is someone else's), its name with it
+                    about = rid if entity == "customer" else (op.get("fields") or {}).get(
+                        "customer_id") or (journal["records"].get(entity, {}).get(rid) or {}
+                                           ).get("customer_id")
                     journal["rejections"][rej] = {
                         "id": rej,
                         "op_id": op["op_id"],
                         "kind": op["kind"],
                         "record_id": rid,
+                        "customer_id": about,
+                        "customer_name": (self._customers.get(about) or {}).get("name", "")
+                        if isinstance(about, str) else "",
                         "reason": result.get("reason") or "refused by the server",
                         "code": result.get("code"),  # to say it in the UI's language
                         "params": result.get("params") or {},

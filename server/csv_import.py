@@ -111,7 +111,8 @@ def _customer(row: dict, reps_by_name: dict, org: Org, now: Any) -> dict:
         "province": row.get("province", ""),
         "city": row.get("city", ""),
         "address": row.get("address", ""),
-        "product_lines": [p.strip() for p in row.get("product_lines", "").split(";") if p.strip()],
+        "product_lines": [_unquoted(p.strip()) for p in row.get("product_lines", "").split(";")
+                          if p.strip()],
     }
     for key in ("customer_type", "tier", "stage"):
         if row.get(key):

@@ -3,10 +3,11 @@
 CSV is UTF-8 with a byte-order mark and CRLF lines (so spreadsheet programs read Chinese text
 right), and every cell that a spreadsheet would run as a formula (``=…``, ``@…``, ``+…``, ``-…``
 that is not a plain number, or one starting with a tab or a carriage return) starts with an
-apostrophe: the plain columns, the joined lists (``product_lines``, ``contacts``) and the JSON
-cells alike, as the cell is finally written. ``import-customers`` reads ``'=…`` back as ``=…``. Customers come in the import's columns first (the
-primary contact in ``contact_*``, ``owner`` by name), then the fields the server keeps, so an
-exported file can be edited and imported again. JSON is the records exactly as stored.
+apostrophe: the plain columns, the joined lists (``product_lines``, ``contacts``: each item,
+as a spreadsheet's "text to columns" would split them, and so the cell) and the JSON cells
+alike. ``import-customers`` reads ``'=…`` back as ``=…``, in a cell and in each product line.
+Customers come in the import's columns first (the primary contact in ``contact_*``, ``owner`` by
+name), then the fields the server keeps, so an exported file can be edited and imported again. JSON is the records exactly as stored.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if isinstance(value, list):  # every part is made safe, not only the cell's start
         if value and isinstance(value[0], dict):
-            return "; ".join(", ".join(str(v) for v in item.values() if v) for item in value)
-        return ";".join(str(v) for v in value)
+            return "; ".join(", ".join(safe_text(str(v)) for v in item.values() if v)
+                             for item in value)
+        return ";".join(safe_text(str(v)) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -270,20 +270,23 @@ OP_LABELS = {
 
 
 def _rejection_customer(store: Store, rejection: dict) -> tuple[str | None, str]:
-    """(customer id, name) a rejection is about: its own parameters, else the customer record
-    (a customer's operation), else the customer of the visit, feedback or follow-up it sent."""
+    """(customer id, name) a rejection is about: the local customer record (of a customer's
+    operation, or of the visit, feedback or follow-up it sent), else the name the laptop noted
+    when the refusal came (a refused claim's customer is gone from the laptop after the next
+    pull), else the refusal's own parameters."""
     params = rejection.get("params") if isinstance(rejection.get("params"), dict) else {}
     record_id = rejection.get("record_id")
-    customer_id = None
-    if str(rejection.get("kind") or "").startswith("customer."):
+    customer_id = rejection.get("customer_id")
+    if not customer_id and str(rejection.get("kind") or "").startswith("customer."):
         customer_id = record_id
-    else:
+    if not customer_id:
         for record in (*store.visits(), *store.feedback(), *store.followups(include_closed=True)):
             if record.get("id") == record_id:
                 customer_id = record.get("customer_id")
                 break
     customer = store.customer(str(customer_id)) if customer_id else None
-    name = (customer or {}).get("name") or params.get("name") or ""
+    name = ((customer or {}).get("name") or rejection.get("customer_name")
+            or params.get("name") or "")
     return customer_id, str(name)
 
 

