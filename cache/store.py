@@ -37,7 +37,7 @@ import orjson
 from pydantic import ValidationError
 
 from cache import locations, shapes
-from cache.dates import parse_date
+from sync.protocol.dates import parse_date
 from cache.errors import (
     Ambiguous,
     DamagedFile,

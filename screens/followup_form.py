@@ -36,7 +36,7 @@ class FollowUpForm(FormScreen):
             self._show_due()
 
     def _show_due(self) -> None:
-        from cache.dates import parse_date
+        from sync.protocol.dates import parse_date
 
         hint = self.query_one("#hint-due", Static)
         try:
@@ -47,7 +47,7 @@ class FollowUpForm(FormScreen):
         hint.update("→ " + short_day(day) + f" ({day.isoformat()})")
 
     def submit(self, values: dict[str, Any]) -> dict:
-        from cache.dates import parse_date
+        from sync.protocol.dates import parse_date
 
         title = values["title"].strip()
         if not title:

@@ -83,7 +83,7 @@ class SnoozePicker(ModalScreen[date | None]):
 
     @on(Input.Submitted, "#snooze-date")
     def _typed(self, event: Input.Submitted) -> None:
-        from cache.dates import parse_date
+        from sync.protocol.dates import parse_date
 
         today = self.today()
         error = self.query_one("#snooze-error", Static)

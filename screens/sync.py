@@ -19,20 +19,9 @@ from textual.widgets import DataTable, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
-from tui.i18n import _, rejection_text
+from tui.i18n import OP_LABELS, _, rejection_text
 from tui.widgets.cells import fit
 from tui.widgets.key_footer import KeyFooter
-
-OP_LABELS = {
-    "visit.create": "visit",
-    "feedback.create": "feedback",
-    "feedback.update": "complaint update",
-    "followup.create": "new follow-up",
-    "followup.update": "follow-up update",
-    "customer.create": "new customer",
-    "customer.update": "customer edit",
-    "customer.claim": "claim",
-}
 
 
 def _local(value: Any, zone: Any, fmt: str = "%m-%d %H:%M") -> str:

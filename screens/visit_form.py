@@ -113,7 +113,7 @@ class VisitForm(FormScreen):
 
     def _show_due(self) -> None:
         """Say which day the typed due date means, as the rep types it."""
-        from cache.dates import parse_date
+        from sync.protocol.dates import parse_date
 
         text = self.query_one("#field-due", Input).value.strip()
         hint = self.query_one("#hint-due", Static)
@@ -128,7 +128,7 @@ class VisitForm(FormScreen):
         hint.update("→ " + short_day(day) + f" ({day.isoformat()})")
 
     def submit(self, values: dict[str, Any]) -> dict:
-        from cache.dates import parse_date
+        from sync.protocol.dates import parse_date
 
         store = self.app.store
         now = self.app.now()

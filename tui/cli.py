@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from cache import Ambiguous, NotFound, Store, StoreError, ValidationFailed
-from cache.dates import parse_date
-from tui.i18n import _, default_language, error_text, rejection_text, set_language
+from sync.protocol.dates import parse_date
+from tui.i18n import OP_LABELS, _, default_language, error_text, rejection_text, set_language
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -257,16 +257,6 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-OP_LABELS = {
-    "visit.create": "visit",
-    "feedback.create": "feedback",
-    "feedback.update": "complaint update",
-    "followup.create": "new follow-up",
-    "followup.update": "follow-up update",
-    "customer.create": "new customer",
-    "customer.update": "customer edit",
-    "customer.claim": "claim",
-}
 
 
 def _rejection_customer(store: Store, rejection: dict) -> tuple[str | None, str]:

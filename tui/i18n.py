@@ -138,3 +138,17 @@ def rejection_text(rejection: dict) -> str:
     return refusal_text(code if isinstance(code, str) else None,
                         params if isinstance(params, dict) else {},
                         str(reason) if reason else _("refused by the server"))
+
+
+OP_LABELS = {
+    "visit.create": "visit",
+    "feedback.create": "feedback",
+    "feedback.update": "complaint update",
+    "followup.create": "new follow-up",
+    "followup.update": "follow-up update",
+    "customer.create": "new customer",
+    "customer.update": "customer edit",
+    "customer.claim": "claim",
+}
+"""What each kind of pending operation is called, in English (the catalogue key): the sync screen
+and the command line name operations the same way."""

@@ -292,6 +292,10 @@ Entity = Literal["customer", "visit", "feedback", "followup", "rep", "team", "te
 # --------------------------------------------------------------------------- push
 
 
+HISTORY = ("visit", "feedback", "followup")
+"""The kinds of record a rep writes about a customer, beside the customer itself."""
+
+
 class MutationKind(StrEnum):
     visit_create = "visit.create"
     feedback_create = "feedback.create"

@@ -103,6 +103,8 @@ TEMPLATES: dict[str, str] = {
     "import.unknown_rep": (
         "this file does not say whose work it is; import it on the laptop it came from"
     ),
+    # --- one home for each rule (issue 14)
+    "date.past": "{date} is in the past",
 }
 
 

@@ -6,11 +6,15 @@ the protection countdown, the queue and a likely refusal while typing, not at sy
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sync.protocol.models import Policy, Tier
+from sync.protocol.dates import parse_date
+from sync.protocol.models import FeedbackKind, Policy, Tier
 from sync.protocol.refusals import Refusal
+from sync.protocol.validation import Invalid
 
 WEEKEND = (5, 6)
 
@@ -52,6 +56,54 @@ def protection_after_owner_visit(
     if not has_deal and claimed_at is not None:
         extended = min(extended, protection_cap(claimed_at, policy))
     return max(current, extended)
+
+
+def policy_zone(policy: Policy) -> tzinfo:
+    """The time zone the policy's calendar days are counted in (UTC if the zone is unknown)."""
+    try:
+        return ZoneInfo(policy.timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError; a bad name a ValueError
+        return UTC
+
+
+def policy_day(policy: Policy, now: datetime) -> date:
+    """The calendar day ``now`` falls on in the policy's time zone: the day "due today",
+    "overdue" and the daily claim cap are counted in."""
+    return now.astimezone(policy_zone(policy)).date()
+
+
+def policy_day_start(policy: Policy, now: datetime) -> datetime:
+    """Midnight at the start of ``now``'s calendar day in the policy's time zone."""
+    return now.astimezone(policy_zone(policy)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def due_refusal(day: date, today: date) -> Refusal | None:
+    """Why ``day`` may not be a due (or snooze) date counted from ``today``: it is past."""
+    if day < today:
+        return Refusal("date.past", {"date": day.isoformat()})
+    return None
+
+
+def due_date(field: str, value: date | str | None, today: date) -> date | None:
+    """The due date ``value`` means (typed as the rep types it: ``fri``, ``+3d``, ``2026-12-01``),
+    None when empty; ``validation.Invalid`` (a coded refusal) when unreadable or past."""
+    if value is None or value == "":
+        return None
+    try:
+        day = parse_date(value, today)
+    except ValueError as error:
+        raise Invalid(Refusal("field.invalid", {"field": field, "problem": str(error)})) from None
+    refusal = due_refusal(day, today)
+    if refusal is not None:
+        raise Invalid(Refusal("date.past", {**refusal.params, "field": field}))
+    return day
+
+
+def feedback_refusal(kind: str, score: int | None) -> Refusal | None:
+    """A satisfaction rating must carry its score (1–5; the range is the model's)."""
+    if kind == FeedbackKind.satisfaction and score is None:
+        return Refusal("feedback.score_required")
+    return None
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -180,3 +232,46 @@ def move_refusal(customer: dict, *, covered_before: bool, covered_after: bool) -
         return Refusal("scope.move_out", {"name": customer.get("name", "this customer")})
     return None
 
+
+
+# --- sharing out the pool --------------------------------------------------------------------
+
+STRATEGIES = ("round-robin", "region", "customer-type", "industry")
+"""How a manager shares the pool out: evenly, or to the reps whose territories name the
+customer's region, type or industry."""
+
+_STRATEGY_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "region": (("city", "cities"), ("province", "provinces")),
+    "customer-type": (("customer_type", "customer_types"),),
+    "industry": (("industry", "industries"),),
+}
+
+
+def eligible_for(strategy: str, customer: dict, reps: Sequence[dict],
+                 territories_of: Callable[[str], Sequence[dict]]) -> list[dict]:
+    """The reps of ``reps`` that ``strategy`` may give ``customer`` to: any of them for
+    round-robin; otherwise those whose territories (``territories_of(rep_id)``) name the
+    customer's region (city or province), type or industry."""
+    if strategy == "round-robin":
+        return list(reps)
+    keys = _STRATEGY_KEYS[strategy]
+
+    def names(rep: dict) -> bool:
+        return any(customer.get(field) in (territory.get(listed) or ())
+                   for territory in territories_of(rep["id"]) for field, listed in keys)
+
+    return [rep for rep in reps if names(rep)]
+
+
+def choose_assignee(strategy: str, candidates: Sequence[dict], this_round: dict[str, int],
+                    held: dict[str, int], max_held: int) -> tuple[dict, str] | None:
+    """Who of ``candidates`` gets the next customer, and why in one English line: the rep with
+    the fewest assignments this round, then the fewest held, then by name; never one already at
+    ``max_held``. None if nobody may take it."""
+    open_ = [rep for rep in candidates if held[rep["id"]] < max_held]
+    if not open_:
+        return None
+    chosen = min(open_, key=lambda rep: (this_round[rep["id"]], held[rep["id"]], rep["name"]))
+    why = (f"{strategy}: {chosen['name']} had the fewest assignments this round "
+           f"({this_round[chosen['id']]}) among {len(open_)} eligible")
+    return chosen, why

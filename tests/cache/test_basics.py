@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cache import locations
-from cache.dates import parse_date
+from sync.protocol.dates import parse_date
 from cache.ids import uuid7
 
 MONDAY = date(2026, 11, 23)

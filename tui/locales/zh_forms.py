@@ -40,7 +40,6 @@ ZH = {
     "the order amount must be a number, like 12000": "订单金额须为数字，如 12000",
     "the order amount must be a positive number or empty": "订单金额须为正数或留空",
     "say what came of it (the outcome is empty)": "请写明结果（结果为空）",
-    "{date} is in the past": "{date} 已经过去",
     "a due date needs a next step to do": "有截止日期就要写下一步",
     "when is the next step due? e.g. fri or +3d": "下一步何时截止？例如 周五 或 +3d",
     # feedback form

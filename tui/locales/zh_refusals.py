@@ -113,4 +113,6 @@ ZH = {
     "phone": "电话",
     "email": "邮箱",
     "tier": "等级",
+    # --- one home for each rule (issue 14)
+    "{date} is in the past": "{date} 已经过去",
 }
