@@ -151,7 +151,7 @@ async def _type_queries(pilot, on_key, frames: list[float] | None = None):
 def _child_ours(home: Path, t0: float) -> dict:
     from cache import Store
     from tui.app import FieldRepApp
-    from tui.widgets.customer_list import CustomerList
+    from ui.widgets.customer_list import CustomerList
 
     result: dict = {}
     store = Store.open(home)

@@ -37,7 +37,6 @@ import orjson
 from pydantic import ValidationError
 
 from cache import locations, shapes
-from sync.protocol.dates import parse_date
 from cache.errors import (
     Ambiguous,
     DamagedFile,
@@ -55,6 +54,7 @@ from cache.salvage import JOURNAL_ORDER, salvage_journal
 from cache.search_keys import has_han, pinyin_keys
 from cache.storage import atomic_write, dumps, read_document, write_document
 from sync.protocol import rules, validation
+from sync.protocol.dates import parse_date
 from sync.protocol.models import (
     CUSTOMER_EDITABLE_FIELDS,
     Customer,

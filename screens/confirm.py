@@ -8,8 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.i18n import _
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _
+from ui.widgets.key_footer import KeyFooter
 
 
 class Confirm(ModalScreen[bool]):

@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Input, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
-from tui.i18n import _, error_text, refusal_text
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _, error_text, refusal_text
+from ui.widgets.key_footer import KeyFooter
 
 log = logging.getLogger("fieldrep.tui")
 

@@ -24,10 +24,10 @@ from textual.widgets import Static
 
 from sync.protocol import rules
 from sync.protocol.models import Goals
-from tui.i18n import _
-from tui.widgets.bar_chart import BarChart, horizontal_bar
-from tui.widgets.cells import WEEKDAYS, fit, fit_right
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _
+from ui.widgets.bar_chart import BarChart, horizontal_bar
+from ui.widgets.cells import WEEKDAYS, fit, fit_right
+from ui.widgets.key_footer import KeyFooter
 
 STAGES = ("prospect", "new", "active", "at_risk", "lost")
 CHART_DAYS = 14

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from screens.form_base import FieldProblem, FormScreen, field_row
-from tui.i18n import _
-from tui.widgets.choice import Choice
+from ui.i18n import _
+from ui.widgets.choice import Choice
 
 TEXT_FIELDS = (("name", "Name"), ("industry", "Industry"), ("province", "Province"),
                ("city", "City"), ("address", "Address"))

@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.widgets import TextArea
 
 from screens.form_base import FieldProblem, FormScreen, field_row
-from tui.i18n import _
-from tui.widgets.choice import Choice
+from ui.i18n import _
+from ui.widgets.choice import Choice
 
 KINDS = (("satisfaction", "satisfaction"), ("complaint", "complaint"),
          ("suggestion", "suggestion"))

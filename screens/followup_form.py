@@ -9,8 +9,8 @@ from textual.widgets import Input, Static
 
 from screens.form_base import FieldProblem, FormScreen, field_row
 from screens.visit_form import zone_of
-from tui.i18n import _
-from tui.widgets.cells import short_day
+from ui.i18n import _
+from ui.widgets.cells import short_day
 
 
 class FollowUpForm(FormScreen):

@@ -23,10 +23,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
 from screens.messages import StoreChanged
-from tui.i18n import _, error_text, field_refusal_text
-from tui.widgets.cells import fit
-from tui.widgets.choice import Choice
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _, error_text, field_refusal_text
+from ui.widgets.cells import fit
+from ui.widgets.choice import Choice
+from ui.widgets.key_footer import KeyFooter
 
 DRAFT_DELAY_S = 0.4
 """A draft is written this long after the last keystroke (and at once when the form closes)."""

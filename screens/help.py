@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.i18n import _
-from tui.widgets.cells import fit
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _
+from ui.widgets.cells import fit
+from ui.widgets.key_footer import KeyFooter
 
 KEY_NAMES = {
     "question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter", "down": "↓",

@@ -19,9 +19,9 @@ from textual.widgets import Static
 from screens.customer import CustomerActions, open_screen, refused_text, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
 from sync.protocol import rules
-from tui.i18n import _
-from tui.widgets.key_footer import KeyFooter
-from tui.widgets.queue_list import QueueList, QueueRow
+from ui.i18n import _
+from ui.widgets.key_footer import KeyFooter
+from ui.widgets.queue_list import QueueList, QueueRow
 
 REASON_LABELS = {
     "overdue": "Overdue",

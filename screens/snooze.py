@@ -16,9 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.i18n import _
-from tui.widgets.cells import short_day
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _
+from ui.widgets.cells import short_day
+from ui.widgets.key_footer import KeyFooter
 
 CHOICES = (("1d", "1 day"), ("3d", "3 days"), ("week", "Next week"), ("date", "A date…"))
 

@@ -19,9 +19,9 @@ from textual.widgets import DataTable, Static
 
 from screens.messages import StoreChanged
 from sync.protocol import rules
-from tui.i18n import OP_LABELS, _, rejection_text
-from tui.widgets.cells import fit
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import OP_LABELS, _, rejection_text
+from ui.widgets.cells import fit
+from ui.widgets.key_footer import KeyFooter
 
 
 def _local(value: Any, zone: Any, fmt: str = "%m-%d %H:%M") -> str:

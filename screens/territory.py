@@ -20,10 +20,10 @@ from textual.widgets import Static, Tree
 
 from screens.customer import CustomerActions
 from screens.messages import OpenCustomer
-from tui.i18n import _
-from tui.widgets.customer_list import CustomerList
-from tui.widgets.filter_input import FilterInput
-from tui.widgets.key_footer import KeyFooter
+from ui.i18n import _
+from ui.widgets.customer_list import CustomerList
+from ui.widgets.filter_input import FilterInput
+from ui.widgets.key_footer import KeyFooter
 
 GROUPINGS = ("region", "tier", "stage", "industry", "customer_type", "product_line", "owner")
 GROUPING_LABELS = {

@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static, TextArea
 
 from screens.form_base import FieldProblem, FormScreen, field_row
-from tui.i18n import _
-from tui.widgets.cells import short_day
-from tui.widgets.choice import Choice
+from ui.i18n import _
+from ui.widgets.cells import short_day
+from ui.widgets.choice import Choice
 
 KINDS = (("visit", "visit"), ("call", "call"), ("email", "email"), ("meeting", "meeting"))
 DEFAULT_OUTCOMES = {

@@ -27,9 +27,9 @@ from textual.worker import Worker, WorkerState
 
 from screens.messages import OpenCustomer, StoreChanged, SyncFinished, SyncRequested
 from tui.commands import FieldRepCommands
-from tui.i18n import _, set_language
-from tui.widgets.key_footer import KeyFooter
-from tui.widgets.status_bar import StatusBar, SyncState
+from ui.i18n import _, set_language
+from ui.widgets.key_footer import KeyFooter
+from ui.widgets.status_bar import StatusBar, SyncState
 
 log = logging.getLogger("fieldrep.tui")
 

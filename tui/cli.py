@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 from cache import Ambiguous, NotFound, Store, StoreError, ValidationFailed
 from sync.protocol.dates import parse_date
-from tui.i18n import OP_LABELS, _, default_language, error_text, rejection_text, set_language
+from ui.i18n import OP_LABELS, _, default_language, error_text, rejection_text, set_language
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -665,7 +665,7 @@ def _language_of(argv: list[str]) -> str:
 
 
 def run_tui(lang: str | None) -> int:
-    from tui.i18n import default_language
+    from ui.i18n import default_language
 
     store = open_store()
     with store:

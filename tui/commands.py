@@ -12,7 +12,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from tui.i18n import _
+from ui.i18n import _
 
 
 class FieldRepCommands(Provider):

@@ -199,7 +199,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    from tui.i18n import default_language
+    from ui.i18n import default_language
 
     lang = args.lang or default_language()
     try:

@@ -2,8 +2,8 @@
 
 A refusal travels as ``{"code": "claim.owned_by", "params": {"who": "Li Wei", ...}}`` beside an
 English ``reason`` (the fallback for an old client). The laptop renders it from the UI's catalogue
-in the rep's language: the English template below is the catalogue key (see ``tui/i18n.py``), so a
-translation is one line in ``tui/locales/zh_*.py``. The server and the laptop use the same codes,
+in the rep's language: the English template below is the catalogue key (see ``ui/i18n.py``), so a
+translation is one line in ``ui/locales/zh_*.py``. The server and the laptop use the same codes,
 so a refusal the laptop predicts offline reads exactly like the one the server gives at sync.
 
 Add a code here (never rename one: old laptops keep them in their journals), then its Chinese

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cache import locations
-from sync.protocol.dates import parse_date
 from cache.ids import uuid7
+from sync.protocol.dates import parse_date
 
 MONDAY = date(2026, 11, 23)
 

@@ -1,5 +1,5 @@
 """Every refusal the rules can give reads right in both languages: each English template of
-sync/protocol/refusals.py has a Chinese line in tui/locales/zh_refusals.py with exactly its
+sync/protocol/refusals.py has a Chinese line in ui/locales/zh_refusals.py with exactly its
 placeholders, and the laptop renders a code in the UI's language (the server's English when the
 code is newer than this build)."""
 
@@ -10,8 +10,8 @@ import string
 import pytest
 
 from sync.protocol.refusals import TEMPLATES, Refusal
-from tui import i18n
-from tui.locales.zh_refusals import ZH
+from ui import i18n
+from ui.locales.zh_refusals import ZH
 
 
 def _placeholders(text: str) -> list[str]:
@@ -27,7 +27,7 @@ def chinese():
 
 def test_every_refusal_template_has_a_chinese_translation():
     missing = sorted(code for code, template in TEMPLATES.items() if template not in ZH)
-    assert not missing, f"add these to tui/locales/zh_refusals.py: {missing}"
+    assert not missing, f"add these to ui/locales/zh_refusals.py: {missing}"
 
 
 @pytest.mark.parametrize("code", sorted(TEMPLATES))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, make_app
-from tui.widgets.queue_list import QueueList
+from ui.widgets.queue_list import QueueList
 
 SIZE = (120, 40)
 

@@ -15,7 +15,7 @@ SIZE = (120, 40)
 @pytest.fixture(autouse=True)
 def english_afterwards():
     yield
-    from tui.i18n import set_language
+    from ui.i18n import set_language
 
     set_language("en")
 

@@ -9,7 +9,7 @@ from screens.messages import StoreChanged
 from tests.tui.conftest import FROZEN_NOW, make_app
 from tui.app import SAVE_SYNC_DELAY_S
 from tui.commands import FieldRepCommands
-from tui.widgets.status_bar import StatusBar
+from ui.widgets.status_bar import StatusBar
 
 SIZE = (120, 40)
 

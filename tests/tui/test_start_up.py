@@ -11,8 +11,8 @@ from textual.css.stylesheet import Stylesheet
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import make_app
-from tui.widgets.customer_list import CustomerList
-from tui.widgets.key_footer import KeyFooter
+from ui.widgets.customer_list import CustomerList
+from ui.widgets.key_footer import KeyFooter
 
 SIZE = (120, 40)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.tui.conftest import OTHERS, POOL, SINOPEC, make_app
-from tui.widgets.customer_list import CustomerList
+from ui.widgets.customer_list import CustomerList
 
 SIZE = (120, 40)
 

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets.cells import fit
+from ui.widgets.cells import fit
 
 
 class RowList(ScrollView, can_focus=True, inherit_bindings=False):

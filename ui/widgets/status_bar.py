@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label
 
-from tui.i18n import _
+from ui.i18n import _
 
 JUMPS = (("queue", "1", "Queue"), ("territory", "2", "Territory"),
          ("dashboard", "3", "Dashboard"), ("sync", "4", "Sync"))

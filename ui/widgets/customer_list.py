@@ -15,9 +15,9 @@ from rich.style import Style
 from textual.message import Message
 
 from sync.protocol import rules
-from tui.i18n import _
-from tui.widgets.cells import fit
-from tui.widgets.row_list import RowList
+from ui.i18n import _
+from ui.widgets.cells import fit
+from ui.widgets.row_list import RowList
 
 Lookup = Callable[[str], dict | None]
 

@@ -28,6 +28,6 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def short_day(day) -> str:
     """``Fri 11-27`` in the UI's language (weekday names are translated, not the locale's)."""
-    from tui.i18n import _
+    from ui.i18n import _
 
     return f"{_(WEEKDAYS[day.weekday()])} {day.strftime('%m-%d')}"

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from tui.widgets.cells import fit
+from ui.widgets.cells import fit
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 

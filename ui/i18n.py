@@ -2,7 +2,7 @@
 
 ``_("Saved — will sync")`` returns the text in the current language; ``{name}`` placeholders are
 filled from keyword arguments. Each part of the UI keeps its Chinese catalogue in its own module in
-``tui/locales/`` (a dict named ``ZH``), merged here at first use, so parts never edit one file.
+``ui/locales/`` (a dict named ``ZH``), merged here at first use, so parts never edit one file.
 A missing translation falls back to English, never to an error.
 
 This module imports nothing from the App or the screens, so screens and widgets may use it.
@@ -22,12 +22,12 @@ _catalogue: dict[str, str] | None = None
 
 
 def _load_catalogue() -> dict[str, str]:
-    from tui import locales
+    from ui import locales
 
     merged: dict[str, str] = {}
     for module in pkgutil.iter_modules(locales.__path__):
         if module.name.startswith("zh"):
-            merged.update(importlib.import_module(f"tui.locales.{module.name}").ZH)
+            merged.update(importlib.import_module(f"ui.locales.{module.name}").ZH)
     return merged
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from rich.style import Style
 from textual.message import Message
 
-from tui.i18n import _
-from tui.widgets.cells import fit
-from tui.widgets.row_list import RowList
+from ui.i18n import _
+from ui.widgets.cells import fit
+from ui.widgets.row_list import RowList
 
 # Column widths in cells, each with its one-cell gap; "what" takes the rest.
 WHY, CUSTOMER, TIER, CITY, DUE = 19, 29, 5, 11, 11
