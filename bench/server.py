@@ -206,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     figures.update({k: sqlite[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors",
                                             "ceiling_rps")})
     if args.postgres:
-        from server import db
+        from server import db, schema
 
         engine = db.make_engine(args.postgres)
-        db.drop_schema(engine)
+        schema.drop_schema(engine)
         engine.dispose()
         pg = run_on(args.postgres, args.reps, args.customers, args.duration)
         _table(f"bench.server: {args.reps} reps on PostgreSQL", pg)

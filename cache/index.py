@@ -8,6 +8,10 @@ Search, best first: *prefix* (the query starts the name, a word of it, or a piny
 then *fuzzy* (typos, via rapidfuzz) — tried only when the exact passes found few, and matched
 against the vocabulary of words rather than every record. Typing a query char by char narrows
 the previous keystroke's matches instead of scanning all customers again.
+
+Longer than ~500 lines for a reason: it is one data structure. The groups, the sort orders and
+the search index share the name order, the positions in it and the log of changed customers
+(applied in place at the next search); split apart, each part would reach into the others' state.
 """
 
 from __future__ import annotations
@@ -116,6 +120,11 @@ class CustomerIndex:
     def __init__(self, next_due: Callable[[dict], date | None] | None = None):
         self._next_due = next_due or (lambda customer: None)
         self.rebuild({})
+
+    @property
+    def search_built(self) -> bool:
+        """Is the search index built (by a search, or a background build installed)?"""
+        return self._search_built
 
     # ------------------------------------------------------------------ building
 
@@ -249,7 +258,7 @@ class CustomerIndex:
         """What is derived from the per-record lists: positions, and all haystacks (and all
         word starts) joined, so str.find (C speed) finds the records containing a text
         without a Python-level pass over every customer."""
-        self._positions = {cid: i for i, cid in enumerate(self._order)}
+        self._positions = {cid: i for i, cid in enumerate(self._built_order())}
         self._order_positions = self._positions
         self._key_position = [self._positions[cid] for cid in self._key_cid]
         self._pinyin_keys = set(self._key_text)
@@ -266,9 +275,16 @@ class CustomerIndex:
         so listing customers never waits for the search index."""
         if self._search_built:
             self._ensure_search()
-        elif self._order is None:
-            self._order = _name_order(self._customers)
+        order = self._order
+        if order is None:
+            order = self._order = _name_order(self._customers)
             self._order_positions = None
+        return order
+
+    def _built_order(self) -> list[str]:
+        """The name order the search index holds (set whenever the index is installed)."""
+        if self._order is None:
+            raise RuntimeError("the search index is not built")
         return self._order
 
     def _ensure_search(self) -> None:
@@ -291,7 +307,7 @@ class CustomerIndex:
         inserts instead of rebuilding 50,000 entries after a rename, a new customer or a pull)."""
         dirty, self._dirty = self._dirty, {}
         customers = self._customers
-        order, hays, heads = self._order, self._hay, self._heads
+        order, hays, heads = self._built_order(), self._hay, self._heads
         key_text, key_cid = self._key_text, self._key_cid
         for position in sorted(
             (self._positions[cid] for cid in dirty if cid in self._positions), reverse=True
@@ -412,12 +428,11 @@ class CustomerIndex:
     def sorted_ids(self, sort: str = "name") -> list[str]:
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        self._ensure_order()
+        order = self._ensure_order()
         if sort == "name":
-            return list(self._order)
+            return list(order)
         if sort not in self._sorts:
             customers = self._customers
-            order = self._order
             if sort == "tier":
                 ranked = sorted(order, key=lambda cid: customers[cid].get("tier") or "C")
             elif sort == "last_visit":  # never visited first, then longest ago
@@ -446,7 +461,7 @@ class CustomerIndex:
         terms = text.split(" ")
         first, rest = terms[0], terms[1:]
         hay = self._hay
-        order = self._order
+        order = self._built_order()
 
         def has_rest(i: int) -> bool:
             return all(t in hay[i] for t in rest)
@@ -460,19 +475,19 @@ class CustomerIndex:
         taken = set(ranked)
 
         last = self._last
-        narrowed = last is not None and text.startswith(last[0])
-        if not narrowed and rest:
+        if last is not None and not text.startswith(last[0]):
+            last = None
+        if last is None and rest:
             # several words: the ones before the last are done typing; the records holding the
             # longest of them (cached by word) are the candidates while the last one is typed
             settled = max(terms[:-1], key=len)
             last = (settled, self._positions_of(settled))
-            narrowed = True
         need = limit - len(ranked)
 
         # 2. a word of the name (or of its pinyin) starts with the first term; stop once the
         # page is full
         head = _SEP + first
-        if narrowed:
+        if last is not None:  # narrowed to the candidates of ``last``
             heads = self._heads
             found: Iterable[int] = (i for i in last[1] if head in heads[i])
         else:
@@ -489,7 +504,7 @@ class CustomerIndex:
 
         # 3. contains every term anywhere; a complete pass is kept for the next keystroke
         complete = True
-        if narrowed:
+        if last is not None:
             matches = [i for i in last[1] if all(t in hay[i] for t in terms)]
         else:
             driver = max(terms, key=len)  # the longest term is usually the rarest

@@ -6,7 +6,6 @@ set. Everything the client writes lives directly inside it under the names below
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
@@ -16,6 +15,9 @@ HOME_ENV = "FIELDREP_HOME"
 
 SNAPSHOT = "snapshot.json"
 """Territory snapshot from the server: customers, policy, reps, teams, territories, pull cursor."""
+SNAPSHOT_CHECKED = "snapshot.checked.json"
+"""The size and CRC-32 of the snapshot last written or checked whole: a snapshot that still
+matches is not shape-checked customer by customer again at open (see ``cache/documents.py``)."""
 JOURNAL = "journal.json"
 """The rep's own unsynced work: records, outbox, mid counter, conflicts, rejections."""
 ARCHIVE = "archive.json"
@@ -35,9 +37,11 @@ SYNC_RUNS = "sync_runs.json"
 
 def data_dir() -> Path:
     """The client's data directory: ``$FIELDREP_HOME`` or the platform's user data dir."""
-    override = os.environ.get(HOME_ENV)
+    from cache.settings import laptop_settings  # the one reader of FIELDREP_* on the laptop
+
+    override = laptop_settings().home
     if override:
-        return Path(override).expanduser()
+        return override.expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

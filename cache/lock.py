@@ -18,6 +18,7 @@ from pathlib import Path
 import orjson
 
 from cache.errors import StoreLocked
+from sync.protocol import rules
 
 
 def _command() -> str:
@@ -30,10 +31,9 @@ def describe(holder: dict) -> str:
     pid = holder.get("pid", "?")
     command = holder.get("command") or "fieldrep"
     since = holder.get("since") or ""
-    try:
-        since = datetime.fromisoformat(since).astimezone().strftime("%H:%M")
-    except ValueError:
-        pass
+    with contextlib.suppress(ValueError, TypeError):
+        moment = rules.as_datetime(since)
+        since = moment.astimezone().strftime("%H:%M") if moment is not None else since
     host = holder.get("host")
     where = f" on {host}" if host and host != socket.gethostname() else ""
     return (

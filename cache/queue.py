@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sync.protocol import rules
-from sync.protocol.models import Policy
+from sync.protocol.models import Policy, Tier
 
 GENERATED_SOURCES = {
     "cadence": "cadence",
@@ -94,7 +94,7 @@ def build_queue(
     for followup in followups:
         source = followup.get("source")
         if source in GENERATED_SOURCES.values() and followup.get("status") != "open":
-            markers[(followup["customer_id"], source, str(followup.get("due")))] = followup
+            markers[(followup["customer_id"], str(source), str(followup.get("due")))] = followup
             continue
         status = followup.get("status")
         due = date.fromisoformat(str(followup["due"]))
@@ -163,8 +163,8 @@ def build_queue(
         customer = customers.get(cid)
         if customer is None or customer.get("owner_id") != rep_id:
             continue
-        if rules.protection_expiring(customer, now, policy):
-            until = rules.as_datetime(customer.get("protected_until"))
+        until = rules.as_datetime(customer.get("protected_until"))
+        if until is not None and rules.protection_expiring(customer, now, policy):
             end = until.date()
             if not hidden(cid, "protection_expiring", end.isoformat()):
                 left = rules.days_left(until, now) or 0
@@ -178,10 +178,11 @@ def build_queue(
                         end,
                     )
                 )
-        due = rules.next_visit_due(customer, policy)
-        if due is not None and due <= today and not hidden(cid, "cadence", due.isoformat()):
+        seen_by = rules.next_visit_due(customer, policy)
+        if seen_by is not None and seen_by <= today and not hidden(cid, "cadence",
+                                                                    seen_by.isoformat()):
             tier = customer.get("tier") or "C"
-            cadence = policy.cadence_days.get(tier) or policy.cadence_days.get(rules.Tier(tier))
+            cadence = policy.cadence_days.get(Tier(tier))
             last = rules.as_datetime(customer.get("last_visit_at"))
             if last is not None:
                 ago = (now - last).days
@@ -190,7 +191,8 @@ def build_queue(
                 reason = f"{tier} customer: not visited since the claim (cadence {cadence} days)"
             entries.append(
                 _entry(
-                    "cadence", generated_key("cadence", cid, due.isoformat()), reason, customer, due
+                    "cadence", generated_key("cadence", cid, seen_by.isoformat()), reason, customer,
+                    seen_by,
                 )
             )
 

@@ -21,7 +21,8 @@ import json
 import re
 from typing import Any
 
-from cache.shapes import HISTORY, valid_operation
+from cache.shapes import valid_operation
+from sync.protocol.models import HISTORY
 
 JOURNAL_ORDER = ("format", "next_mid", "outbox", "records", "customers", "conflicts",
                  "rejections", "cursor")
@@ -44,7 +45,22 @@ class _Stop(Exception):
 
 
 def _skip(text: str, pos: int) -> int:
-    return _SPACE.match(text, pos).end()
+    space = _SPACE.match(text, pos)
+    return space.end() if space is not None else pos
+
+
+def _key(text: str, pos: int) -> tuple[str, int]:
+    """An object member's key at ``pos`` and where its value starts; _Stop if it is not whole."""
+    if text[pos:pos + 1] != '"':
+        raise _Stop
+    try:
+        key, pos = _DECODER.raw_decode(text, pos)
+    except ValueError:
+        raise _Stop from None
+    pos = _skip(text, pos)
+    if text[pos:pos + 1] != ":":
+        raise _Stop
+    return key, _skip(text, pos + 1)
 
 
 def _value(text: str, pos: int, depth: int) -> tuple[Any, int, bool]:
@@ -60,44 +76,23 @@ def _value(text: str, pos: int, depth: int) -> tuple[Any, int, bool]:
         raise _Stop  # a number or literal at the very end may itself be cut short
     if depth <= 0 or pos >= len(text) or text[pos] not in "[{":
         raise _Stop
-    if text[pos] == "[":
-        items = CutList()
-        pos = _skip(text, pos + 1)
-        while pos < len(text):
-            try:
-                item, pos, whole = _value(text, pos, depth - 1)
-            except _Stop:
-                break
-            items.append(item)
-            if not whole:
-                break
-            pos = _skip(text, pos)
-            if text[pos:pos + 1] != ",":
-                break
-            pos = _skip(text, pos + 1)
-        return items, len(text), False
-    members = Cut()
+    is_object = text[pos] == "{"
+    members: list[tuple[str, Any]] = []  # an array's members under the key ""
     pos = _skip(text, pos + 1)
-    while pos < len(text) and text[pos] == '"':
+    while pos < len(text):
         try:
-            key, pos = _DECODER.raw_decode(text, pos)
-        except ValueError:
-            break
-        pos = _skip(text, pos)
-        if text[pos:pos + 1] != ":":
-            break
-        try:
-            member, pos, whole = _value(text, _skip(text, pos + 1), depth - 1)
+            key, pos = _key(text, pos) if is_object else ("", pos)
+            member, pos, whole = _value(text, pos, depth - 1)
         except _Stop:
             break
-        members[key] = member
-        if not whole:
-            break
+        members.append((key, member))
         pos = _skip(text, pos)
-        if text[pos:pos + 1] != ",":
+        if not whole or text[pos:pos + 1] != ",":
             break
         pos = _skip(text, pos + 1)
-    return members, len(text), False
+    if is_object:
+        return Cut(members), len(text), False
+    return CutList(member for _key_, member in members), len(text), False
 
 
 def parse_prefix(raw: bytes, depth: int = 3) -> Any:
@@ -147,7 +142,9 @@ def salvage_journal(raw: bytes) -> dict:
             ops.setdefault(op["op_id"], op)
     for op in scan_operations(raw):
         ops.setdefault(op["op_id"], op)
-    records = document.get("records") if isinstance(document.get("records"), dict) else {}
+    records = document.get("records")
+    if not isinstance(records, dict):
+        records = {}
     next_mid = document.get("next_mid")
     counters = [next_mid if type(next_mid) is int and next_mid > 0 else 0]
     text = raw.decode("utf-8", errors="replace")

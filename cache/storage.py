@@ -84,10 +84,15 @@ def read_document(path: Path, default: Any = None) -> Any:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         return default
+    return parse_document(raw, Path(path).name)
+
+
+def parse_document(raw: bytes, name: str) -> Any:
+    """The document in ``raw`` (the bytes of the file ``name``); DamagedFile if not JSON."""
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise DamagedFile(f"{Path(path).name} is not valid JSON ({error})") from None
+        raise DamagedFile(f"{name} is not valid JSON ({error})") from None
 
 
 class AtomicJSONStorage(Storage):

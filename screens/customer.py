@@ -1,189 +1,23 @@
 """One customer: who they are, whether they are protected, and everything that happened.
 
-Also home of ``CustomerActions``, the keys every screen that shows customers shares (visit,
-feedback, follow-up, claim, edit), and ``open_screen``, which opens another part's screen by
-name so a missing form says so instead of crashing.
+The keys it shares with the queue and the territory (visit, feedback, follow-up, claim, edit)
+are ``screens.customer_actions.CustomerActions``.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
-from screens.messages import StoreChanged
+from screens.customer_actions import CustomerActions, resolve_complaint
 from sync.protocol import rules
-from ui.i18n import _, error_text, refusal_text
+from ui.i18n import _
 from ui.widgets.key_footer import KeyFooter
-
-log = logging.getLogger("fieldrep.tui")
-
-
-def open_screen(host: Any, module: str, name: str, *args: Any,
-                callback: Callable[[Any], Any] | None = None) -> bool:
-    """Push ``screens.<module>.<name>(*args)``; say so plainly if this build lacks it."""
-    try:
-        screen_class = getattr(importlib.import_module(f"screens.{module}"), name)
-    except (ImportError, AttributeError) as error:
-        log.warning("screen %s.%s unavailable: %s", module, name, error)
-        host.app.notify(_("That form is not available in this build"), severity="error")
-        return False
-    host.app.push_screen(screen_class(*args), callback=callback)
-    return True
-
-
-def claim_refusal_for(store: Any, customer: dict | None, now: Any) -> str | None:
-    """Why this rep cannot claim ``customer`` (the local pre-check), or None."""
-    if customer is None:
-        return _("No customer selected")
-    if customer.get("claim_pending"):
-        return _("A claim for {name} is already waiting to sync", name=customer.get("name", ""))
-    session = store.session or {}
-    rep_id = session.get("rep_id") or (store.me or {}).get("id") or ""
-    reason = rules.claim_refusal(customer, rep_id, in_territory=True, now=now,
-                                 claims_today=0, held=0, policy=store.policy)
-    # the laptop decides only these; the rest (limits, cool-off) is the server's at sync.
-    # Said from the refusal's code and parameters, in the UI's language.
-    if reason is None or reason.code not in (
-            "claim.already_yours", "claim.owned_by", "claim.owned_by_until"):
-        return None
-    params = dict(reason.params)
-    if "who" in params and not customer.get("owner_name"):
-        params["who"] = _("another rep")
-    return refusal_text(reason.code, params, reason.text)
-
-
-def refused_text(error: Exception) -> str:
-    """A refused command in the UI's language: its coded refusal, else its own message."""
-    if getattr(error, "refusal", None) is not None or getattr(error, "code", None):
-        return error_text(error)
-    return _(str(getattr(error, "message", None) or error))
-
-
-class CustomerActions:
-    """Keys for the customer under the cursor: v visit, f feedback, n follow-up, c claim, e edit.
-
-    A host screen provides ``current_customer_id()``; these actions then work the same on the
-    queue, the territory and the customer screen.
-    """
-
-    CUSTOMER_BINDINGS = [
-        Binding("v", "visit", "Visit", id="customer.visit",
-                tooltip="Log a visit, call or meeting with this customer"),
-        Binding("f", "feedback", "Feedback", id="customer.feedback",
-                tooltip="Record satisfaction, a complaint or a suggestion"),
-        Binding("n", "new_followup", "Follow-up", id="customer.followup",
-                tooltip="Add a follow-up with a due date"),
-        Binding("c", "claim", "Claim", id="customer.claim",
-                tooltip="Claim this pool customer; the server decides at sync"),
-        Binding("e", "edit", "Edit", id="customer.edit",
-                tooltip="Edit the customer's fields"),
-    ]
-
-    def current_customer_id(self) -> str | None:
-        raise NotImplementedError
-
-    def current_customer(self) -> dict | None:
-        cid = self.current_customer_id()
-        return self.app.store.customer(cid) if cid else None
-
-    def customer_unavailable_reason(self, action: str) -> str | None:
-        if action not in ("visit", "feedback", "new_followup", "claim", "edit"):
-            return None
-        if self.current_customer_id() is None:
-            return _("No customer selected")
-        if action == "claim":
-            return claim_refusal_for(self.app.store, self.current_customer(), self.app.now())
-        return None
-
-    # The forms save, post StoreChanged and toast themselves; no callback is needed here.
-
-    def action_visit(self) -> None:
-        if cid := self.current_customer_id():
-            open_screen(self, "visit_form", "VisitForm", cid)
-
-    def action_feedback(self) -> None:
-        if cid := self.current_customer_id():
-            open_screen(self, "feedback_form", "FeedbackForm", cid)
-
-    def action_new_followup(self) -> None:
-        if cid := self.current_customer_id():
-            open_screen(self, "followup_form", "FollowUpForm", cid)
-
-    def action_edit(self) -> None:
-        if cid := self.current_customer_id():
-            open_screen(self, "edit_customer", "EditCustomerForm", cid)
-
-    def action_claim(self) -> None:
-        from cache import StoreError
-
-        customer = self.current_customer()
-        if customer is None:
-            return
-        try:
-            self.app.store.claim(customer["id"])
-        except StoreError as error:
-            self.app.notify(refused_text(error), severity="warning", title=_("Cannot claim"))
-            return
-        self.app.notify(_("Claim for {name} queued: the server decides at sync",
-                          name=customer.get("name", "")))
-        self.post_message(StoreChanged("claim", sync_soon=True))
-
-
-class ResolveComplaint(ModalScreen[str | None]):
-    """Ask how a complaint was resolved; dismisses with the resolution, or None."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="resolve.save",
-                tooltip="Close the complaint with this resolution"),
-        Binding("escape", "cancel", "Cancel", id="resolve.cancel", tooltip="Leave it open"),
-    ]
-
-    def __init__(self, customer_name: str, complaint: str) -> None:
-        super().__init__()
-        self.customer_name = customer_name
-        self.complaint = complaint
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="resolve-box"):
-            yield Static(_("Resolve the complaint of {name}", name=self.customer_name),
-                         classes="section-title")
-            yield Static(self.complaint, id="resolve-complaint", markup=False)
-            yield Input(placeholder=_("How was it resolved?"), id="resolution")
-            yield Static(_("enter or ctrl+s saves · esc leaves it open"), classes="hint")
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        text = self.query_one("#resolution", Input).value.strip()
-        if not text:
-            self.notify(_("Say how it was resolved first"), severity="warning")
-            return
-        self.dismiss(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def resolve_complaint(host: Any, feedback_id: str, customer_name: str, text: str) -> None:
-    """Ask for a resolution, then close the complaint in the store."""
-
-    def resolved(resolution: str | None) -> None:
-        if not resolution:
-            return
-        host.app.store.resolve_complaint(feedback_id, resolution)
-        host.app.notify(_("Complaint resolved: will sync"))
-        host.post_message(StoreChanged("feedback", sync_soon=True))
-
-    host.app.push_screen(ResolveComplaint(customer_name, text), callback=resolved)
 
 
 def _when(value: Any) -> str:

@@ -6,15 +6,11 @@ revenue from visit order amounts and the satisfaction average this month, beside
 (``Rep.goals``; the protocol's defaults when the server sent none). Below: visits per day for two
 weeks, the pipeline by stage, and the satisfaction trend by month.
 
-``compute_figures`` takes a store, a rep id and a moment and returns plain data, so a manager's
-view (one rep after another, or the team summed) can be built on it later.
+The numbers are ``cache.figures.compute_figures`` (plain data from the store, no Textual), which
+a manager's view (one rep after another, or the team summed) shares; this screen only draws them.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,121 +18,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from sync.protocol import rules
-from sync.protocol.models import Goals
+from cache.figures import STAGES, Figures, compute_figures
 from ui.i18n import _
 from ui.widgets.bar_chart import BarChart, horizontal_bar
 from ui.widgets.cells import WEEKDAYS, fit, fit_right
 from ui.widgets.key_footer import KeyFooter
-
-STAGES = ("prospect", "new", "active", "at_risk", "lost")
-CHART_DAYS = 14
-TREND_MONTHS = 6
-
-
-@dataclass
-class Figures:
-    """One rep's (or later, a team's) numbers for the period containing ``today``."""
-
-    today: date
-    week_start: date
-    month_start: date
-    goals: Goals
-    visits_week: int = 0
-    a_total: int = 0
-    a_covered: int = 0
-    new_customers: int = 0
-    revenue: float = 0.0
-    satisfaction: float | None = None
-    satisfaction_count: int = 0
-    visits_per_day: list[tuple[date, int]] = field(default_factory=list)
-    pipeline: dict[str, int] = field(default_factory=dict)
-    satisfaction_trend: list[tuple[date, float | None, int]] = field(default_factory=list)
-
-    @property
-    def a_coverage_pct(self) -> float | None:
-        return 100.0 * self.a_covered / self.a_total if self.a_total else None
-
-
-def _month_start(day: date, back: int = 0) -> date:
-    month = day.month - 1 - back
-    return date(day.year + month // 12, month % 12 + 1, 1)
-
-
-def compute_figures(store: Any, rep_id: str | None, now: datetime) -> Figures:
-    """The dashboard's numbers for ``rep_id`` from the local store, as of ``now``."""
-    from screens.visit_form import zone_of
-
-    zone = zone_of(store)
-    today = now.astimezone(zone).date()
-    week_start = today - timedelta(days=today.weekday())
-    month_start = today.replace(day=1)
-    rep = (store.reps or {}).get(rep_id or "") or store.me or {}
-    try:
-        goals = Goals.model_validate(rep.get("goals") or {})
-    except Exception:  # a malformed goal from the server: the documented defaults
-        goals = Goals()
-    figures = Figures(today=today, week_start=week_start, month_start=month_start, goals=goals)
-
-    def local_day(value: Any) -> date | None:
-        moment = rules.as_datetime(value)
-        return moment.astimezone(zone).date() if moment else None
-
-    per_day: dict[date, int] = {}
-    first_chart_day = today - timedelta(days=CHART_DAYS - 1)
-    for visit in store.visits():
-        if rep_id and visit.get("rep_id") != rep_id:
-            continue
-        day = local_day(visit.get("at"))
-        if day is None or day > today:
-            continue
-        if day >= week_start:
-            figures.visits_week += 1
-        if day >= month_start:
-            figures.revenue += float(visit.get("amount") or 0)
-        if day >= first_chart_day:
-            per_day[day] = per_day.get(day, 0) + 1
-    figures.visits_per_day = [(first_chart_day + timedelta(days=i),
-                               per_day.get(first_chart_day + timedelta(days=i), 0))
-                              for i in range(CHART_DAYS)]
-
-    pipeline = dict.fromkeys(STAGES, 0)
-    mine = store.customers_in_group("owner", rep_id) if rep_id else []
-    for cid in mine:
-        customer = store.customer(cid)
-        if customer is None:
-            continue
-        stage = customer.get("stage") or "prospect"
-        pipeline[stage] = pipeline.get(stage, 0) + 1
-        claimed = local_day(customer.get("claimed_at"))
-        if claimed is not None and month_start <= claimed <= today:
-            figures.new_customers += 1
-        if customer.get("tier") == "A":
-            figures.a_total += 1
-            due = rules.next_visit_due(customer, store.policy)
-            if due is not None and due >= today:
-                figures.a_covered += 1
-    figures.pipeline = pipeline
-
-    months = [_month_start(today, back) for back in range(TREND_MONTHS - 1, -1, -1)]
-    scores: dict[date, list[int]] = {m: [] for m in months}
-    for record in store.feedback():
-        if record.get("kind") != "satisfaction" or not record.get("score"):
-            continue
-        if rep_id and record.get("rep_id") != rep_id:
-            continue
-        day = local_day(record.get("at"))
-        if day is None or day > today:
-            continue
-        month = day.replace(day=1)
-        if month in scores:
-            scores[month].append(int(record["score"]))
-    figures.satisfaction_trend = [
-        (m, (sum(s) / len(s)) if s else None, len(s)) for m, s in scores.items()]
-    this_month = scores.get(month_start) or []
-    figures.satisfaction_count = len(this_month)
-    figures.satisfaction = sum(this_month) / len(this_month) if this_month else None
-    return figures
 
 
 def _money(amount: float) -> str:

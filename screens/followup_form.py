@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from screens.form_base import FieldProblem, FormScreen, field_row
-from screens.visit_form import zone_of
+from sync.protocol import rules
 from ui.i18n import _
 from ui.widgets.cells import short_day
 
@@ -21,8 +22,8 @@ class FollowUpForm(FormScreen):
     FOCUS_FIELD = "title"
     HELP_TITLE = "Follow-up form"
 
-    def today(self):
-        return self.app.now().astimezone(zone_of(self.app.store)).date()
+    def today(self) -> date:
+        return self.app.store.today(self.app.now())
 
     def compose_fields(self) -> ComposeResult:
         yield from field_row("title", _("What"), Input(placeholder=_("e.g. send the quote")))
@@ -47,15 +48,11 @@ class FollowUpForm(FormScreen):
         hint.update("→ " + short_day(day) + f" ({day.isoformat()})")
 
     def submit(self, values: dict[str, Any]) -> dict:
-        from sync.protocol.dates import parse_date
-
         title = values["title"].strip()
         if not title:
             raise FieldProblem("title", _("say what to follow up (the title is empty)"))
-        try:
-            due = parse_date(values["due"], self.today())
-        except ValueError as error:
-            raise FieldProblem("due", str(error)) from None
-        if due < self.today():
-            raise FieldProblem("due", _("{date} is in the past", date=due.isoformat()))
+        # unreadable or past: a coded refusal, said under the field in the UI's language
+        due = rules.due_date("due", values["due"].strip(), self.today())
+        if due is None:
+            raise FieldProblem("due", _("when is it due? e.g. fri or +3d"))
         return self.app.store.add_followup(self.customer_id, title=title, due=due)

@@ -90,7 +90,8 @@ class FormScreen(ModalScreen[dict | None]):
         raise NotImplementedError
 
     def submit(self, values: dict[str, Any]) -> dict:
-        """Write to the store; raise FieldProblem or cache.ValidationFailed on bad input."""
+        """Write to the store; raise FieldProblem, a rule's ``validation.Invalid`` or
+        cache.ValidationFailed on bad input."""
         raise NotImplementedError
 
     def saved_message(self, record: dict) -> str:
@@ -262,11 +263,12 @@ class FormScreen(ModalScreen[dict | None]):
 
     def action_save(self) -> None:
         from cache import StoreError, ValidationFailed
+        from sync.protocol.validation import Invalid
 
         self.clear_errors()
         try:
             record = self.submit(self.values())
-        except (FieldProblem, ValidationFailed) as problem:
+        except (FieldProblem, ValidationFailed, Invalid) as problem:
             self.show_error(problem.field, self.problem_text(problem))
             return
         except StoreError as error:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ui.i18n import _
+from ui.textual_private import binding_walk
 from ui.widgets.cells import fit
 from ui.widgets.key_footer import KeyFooter
 
@@ -41,29 +42,21 @@ def _group_name(node: Any, screen: Screen) -> str:
 
 def collect(screen: Screen) -> list[tuple[str, list[Row]]]:
     """The screen's bindings, innermost first, as (group, rows); each action once, keys merged."""
-    app = screen.app
+    by_node: dict[int, tuple[Any, dict[str, list[Any]]]] = {}
+    for bound in binding_walk(screen):
+        _node, by_action = by_node.setdefault(id(bound.namespace), (bound.namespace, {}))
+        entry = by_action.setdefault(bound.action, [[], bound])
+        label = _key_label(bound.key, bound.binding)
+        if label not in entry[0]:
+            entry[0].append(label)
     groups: list[tuple[str, list[Row]]] = []
-    for namespace, bindings in screen._modal_binding_chain:
-        by_action: dict[str, list[Any]] = {}
-        for key, binding in bindings:
-            if binding.system or not binding.description:
-                continue
-            state = app._check_action_state(binding.action, namespace)
-            if state is False:
-                continue
-            entry = by_action.setdefault(binding.action, [[], binding, state])
-            label = _key_label(key, binding)
-            if label not in entry[0]:
-                entry[0].append(label)
+    for namespace, by_action in by_node.values():
         rows: list[Row] = []
-        for action, (keys, binding, state) in by_action.items():
-            reason = None
-            if state is None:
-                reason_of = getattr(namespace, "unavailable_reason", None)
-                reason = (reason_of(action.split("(")[0]) if reason_of else None) or _("not here")
-            rows.append((" / ".join(keys[:3]), binding.description, binding.tooltip, reason))
-        if rows:
-            groups.append((_group_name(namespace, screen), rows))
+        for keys, bound in by_action.values():
+            reason = (bound.reason or _("not here")) if bound.state is None else None
+            rows.append((" / ".join(keys[:3]), bound.binding.description, bound.binding.tooltip,
+                         reason))
+        groups.append((_group_name(namespace, screen), rows))
     return groups
 
 

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens.customer import CustomerActions, open_screen, refused_text, resolve_complaint
+from screens.customer_actions import CustomerActions, refused_text, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
 from sync.protocol import rules
 from ui.i18n import _
@@ -231,7 +231,9 @@ class QueueScreen(CustomerActions, Screen):
             self.app.notify(_("Snoozed until {date}", date=until.isoformat()))
             self.post_message(StoreChanged("followup", sync_soon=True))
 
-        open_screen(self, "snooze", "SnoozePicker", callback=snoozed)
+        from screens.snooze import SnoozePicker
+
+        self.app.push_screen(SnoozePicker(), callback=snoozed)
 
     def action_dismiss_followup(self) -> None:
         entry = self.current_entry()
@@ -245,7 +247,9 @@ class QueueScreen(CustomerActions, Screen):
                 self.app.notify(_("Follow-up dismissed"))
                 self.post_message(StoreChanged("followup", sync_soon=True))
 
-        open_screen(self, "confirm", "Confirm",
-                    _("Dismiss “{title}” for {name}? It will not come back.",
-                      title=self.what(entry), name=entry.get("customer_name", "")),
-                    callback=confirmed)
+        from screens.confirm import Confirm
+
+        self.app.push_screen(
+            Confirm(_("Dismiss “{title}” for {name}? It will not come back.",
+                      title=self.what(entry), name=entry.get("customer_name", ""))),
+            callback=confirmed)

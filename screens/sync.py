@@ -299,9 +299,7 @@ class SyncScreen(Screen):
 
 
 def _zone(store: Any) -> Any:
-    from screens.visit_form import zone_of
-
-    return zone_of(store)
+    return rules.policy_zone(store.policy)
 
 
 

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static, Tree
 
-from screens.customer import CustomerActions
+from screens.customer_actions import CustomerActions
 from screens.messages import OpenCustomer
 from ui.i18n import _
 from ui.widgets.customer_list import CustomerList

@@ -8,14 +8,14 @@ becomes a follow-up in the queue.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.widgets import Input, Static, TextArea
 
 from screens.form_base import FieldProblem, FormScreen, field_row
+from sync.protocol import rules
 from ui.i18n import _
 from ui.widgets.cells import short_day
 from ui.widgets.choice import Choice
@@ -30,14 +30,7 @@ DEFAULT_OUTCOMES = {
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
-def zone_of(store: Any) -> Any:
-    try:
-        return ZoneInfo(store.policy.timezone)
-    except Exception:  # an unknown zone: UTC
-        return UTC
-
-
-def parse_time(text: str, now: datetime, zone: Any) -> datetime:
+def parse_time(text: str, now: datetime, zone: tzinfo) -> datetime:
     """When the visit happened: ``now``, ``HH:MM`` (today) or ``YYYY-MM-DD HH:MM``, local time."""
     word = text.strip().lower()
     if word in ("", "now", "现在"):
@@ -82,10 +75,10 @@ class VisitForm(FormScreen):
         self._last_kind = "visit"
 
     def today(self) -> date:
-        return self.app.now().astimezone(zone_of(self.app.store)).date()
+        return self.app.store.today(self.app.now())
 
     def compose_fields(self) -> ComposeResult:
-        now = self.app.now().astimezone(zone_of(self.app.store))
+        now = self.app.now().astimezone(rules.policy_zone(self.app.store.policy))
         yield from field_row("at", _("When"), Input(now.strftime(TIME_FORMAT)))
         yield from field_row("kind", _("Kind"),
                              Choice([(value, _(label)) for value, label in KINDS], "visit"))
@@ -128,24 +121,17 @@ class VisitForm(FormScreen):
         hint.update("→ " + short_day(day) + f" ({day.isoformat()})")
 
     def submit(self, values: dict[str, Any]) -> dict:
-        from sync.protocol.dates import parse_date
-
         store = self.app.store
         now = self.app.now()
         untouched = values["at"] == self._initial.get("at")
-        at = now if untouched else parse_time(values["at"], now, zone_of(store))
+        at = now if untouched else parse_time(values["at"], now, rules.policy_zone(store.policy))
         outcome = values["outcome"].strip()
         if not outcome:
             raise FieldProblem("outcome", _("say what came of it (the outcome is empty)"))
         next_step = values["next_step"].strip()
-        due: date | None = None
-        if values["due"].strip():
-            try:
-                due = parse_date(values["due"], self.today())
-            except ValueError as error:
-                raise FieldProblem("due", str(error)) from None
-            if due < self.today():
-                raise FieldProblem("due", _("{date} is in the past", date=due.isoformat()))
+        # unreadable or past: a coded refusal, said under the field in the UI's language
+        due = rules.due_date("due", values["due"].strip(), self.today())
+        if due is not None:
             if not next_step:
                 raise FieldProblem("next_step", _("a due date needs a next step to do"))
         elif next_step:

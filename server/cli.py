@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import logging
-import os
 import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import db, domain
-from server.clikit import CliError, open_engine, safe_url, split_list
-from server.org import OrgError, add_rep, add_team, add_territory, replace_token, revoke_tokens
+from server import csv_import, db, export, feed, seed, settings
+from server.clikit import CliError, database_url, open_engine, safe_url, split_list
+from server.clock import system_clock
+from server.domain import ownership
+from server.org import Denied, Org, add_rep, add_team, add_territory
+from server.tokens import replace_token, revoke_tokens
+from sync.protocol import rules
 from sync.protocol.models import Grouping
 
 log = logging.getLogger("fieldrep.server")
@@ -30,31 +34,27 @@ log = logging.getLogger("fieldrep.server")
 
 def cmd_init(args: argparse.Namespace) -> int:
     open_engine(args, create=True)
-    print(f"database ready: {safe_url(db.database_url(args.database))}")
+    print(f"database ready: {safe_url(database_url(args))}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app, max_body_bytes
+    from server.app import create_app
 
     if not 0 < args.port < 65536:
         raise CliError(f"--port must be between 1 and 65535, not {args.port}")
-    interval = _seconds("FIELDREP_RECLAIM_INTERVAL", 300.0)
-    try:
-        retention = db.retention_days()
-        body_limit = max_body_bytes()
-    except ValueError as error:
-        raise CliError(str(error)) from None
+    config = settings.load()
     engine = open_engine(args, create=True)
-    app = create_app(engine=engine, max_body_bytes=body_limit)
+    app = create_app(engine=engine, config=config, clock=system_clock)
     stop = threading.Event()
+    retention = config.feed_retention_days
 
     def maintainer() -> None:
-        while not stop.wait(interval):
+        while not stop.wait(config.reclaim_interval):
             try:
-                returned, compacted = _maintain_once(engine, retention)
+                returned, compacted = _maintain_once(engine, retention, system_clock())
                 if returned:
                     log.info("reclaim: %d customer(s) returned to the pool", returned)
                 if compacted:
@@ -64,31 +64,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 log.exception("maintenance failed")
 
     threading.Thread(target=maintainer, name="reclaim", daemon=True).start()
-    uvicorn.run(app, host=args.host, port=args.port, log_level=os.environ.get(
-        "FIELDREP_LOG_LEVEL", "warning"), access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=config.log_level,
+                access_log=False)
     return 0
 
 
-def _seconds(variable: str, default: float) -> float:
-    text = os.environ.get(variable)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise CliError(f"{variable} must be a number of seconds, not {text!r}") from None
-    if not value > 0:
-        raise CliError(f"{variable} must be more than 0 seconds, not {text!r}")
-    return value
-
-
-def _maintain_once(engine, retention_days: float) -> tuple[int, int]:
-    """One round of the server's housekeeping: lapsed claims back to the pool, old feed rows
-    forgotten. Returns (customers returned, change rows forgotten)."""
+def _maintain_once(engine: Engine, retention_days: float, now: datetime) -> tuple[int, int]:
+    """One round of the server's housekeeping at ``now``: lapsed claims back to the pool, old
+    feed rows forgotten. Returns (customers returned, change rows forgotten)."""
     with db.writing(engine) as conn:
-        returned = len(domain.reclaim(conn))
+        returned = len(ownership.reclaim(conn, now))
     with db.writing(engine) as conn:
-        compacted = db.compact_older_than(conn, retention_days)
+        compacted = feed.compact_older_than(conn, retention_days, now=now)
     return returned, compacted
 
 
@@ -128,7 +115,7 @@ def cmd_add_rep(args: argparse.Namespace) -> int:
 def cmd_revoke_token(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     with db.writing(engine) as conn:
-        count = revoke_tokens(conn, args.rep)
+        count = revoke_tokens(conn, Org.load(conn).find_rep(args.rep))
     print(f"revoked {count} token(s) of {args.rep}; give them a new one with "
           f"`fieldrep-server new-token {args.rep}`")
     return 0
@@ -137,7 +124,8 @@ def cmd_revoke_token(args: argparse.Namespace) -> int:
 def cmd_new_token(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     with db.writing(engine) as conn:
-        rep, token, revoked = replace_token(conn, args.rep)
+        rep = Org.load(conn).find_rep(args.rep)
+        token, revoked = replace_token(conn, rep)
     print(f"{rep['role']} {rep['name']}: {rep['id']}" + (
         f" (revoked {revoked} older token(s))" if revoked else ""))
     print("token (shown only now; give it to them for `fieldrep login`):")
@@ -148,8 +136,8 @@ def cmd_new_token(args: argparse.Namespace) -> int:
 def cmd_assign(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     with db.writing(engine) as conn:
-        summary = domain.assign(conn, {"id": "admin", "role": "admin", "name": "admin"},
-                                args.strategy, args.team)
+        summary = ownership.assign(conn, {"id": "admin", "role": "admin", "name": "admin"},
+                                   args.strategy, args.team, system_clock())
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return 0
@@ -164,7 +152,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def cmd_reclaim(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     with db.writing(engine) as conn:
-        returned = domain.reclaim(conn)
+        returned = ownership.reclaim(conn, system_clock())
     for customer in returned:
         print(f"{customer['name']}: back to the pool")
     print(f"{len(returned)} customer(s) returned to the pool")
@@ -216,37 +204,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
                 "was revoked back in, and locks out a lost laptop")
     p.add_argument("rep", metavar="REP", help="the rep's name or id")
     p = command("assign", cmd_assign, "share the pool out to a team's reps")
-    p.add_argument("--strategy", required=True, choices=list(domain.STRATEGIES))
+    p.add_argument("--strategy", required=True, choices=list(rules.STRATEGIES))
     p.add_argument("--team")
     p.add_argument("--json", action="store_true")
     command("reclaim", cmd_reclaim, "return customers whose protection lapsed to the pool")
 
-    for module_name, name, help_text in OPTIONAL_COMMANDS:
-        try:
-            module = importlib.import_module(f"server.{module_name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"server.{module_name}":
-                raise
-            command(name, _not_available(name), f"{help_text} (not available in this build)")
-            sub.choices[name].add_argument("rest", nargs=argparse.REMAINDER)
-            continue
+    for module in (seed, csv_import, export):
         name, runner = module.add_parser(sub)
         runners[name] = runner
     return parser, runners
-
-
-OPTIONAL_COMMANDS = (
-    ("seed", "seed-demo", "fill the database with a demo organisation"),
-    ("csv_import", "import-customers", "import customers from a CSV file"),
-    ("export", "export", "export customers, visits or feedback"),
-)
-
-
-def _not_available(name: str) -> Callable:
-    def runner(_args: argparse.Namespace) -> int:
-        raise CliError(f"{name} is not available in this build")
-
-    return runner
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return runners[args.command](args) or 0
-    except (CliError, OrgError, OSError) as error:
+    except (CliError, Denied, settings.SettingsError, OSError) as error:
         print(f"fieldrep-server: {error}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import db
+from server import db, feed, schema, settings
 from server.org import ensure_policy
 
 
@@ -18,17 +19,22 @@ def split_list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def open_engine(args: argparse.Namespace, *, create: bool = False):
-    url = db.database_url(args.database)
+def database_url(args: argparse.Namespace) -> str:
+    """``--database``, else FIELDREP_DATABASE_URL, else ``fieldrep.db`` in the working folder."""
+    return args.database or settings.load().database_url
+
+
+def open_engine(args: argparse.Namespace, *, create: bool = False) -> Engine:
+    url = database_url(args)
     try:
         engine = db.make_engine(url)
         if create:
-            db.create_schema(engine)
+            schema.create_schema(engine)
             with db.writing(engine) as conn:
                 ensure_policy(conn)
         else:
             with db.reading(engine) as conn:
-                db.feed_position(conn)
+                feed.position(conn)
     except SQLAlchemyError as error:
         hint = "" if create else " (run `fieldrep-server init` first?)"
         reason = str(getattr(error, "orig", error)).splitlines()[0]

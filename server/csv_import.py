@@ -10,15 +10,20 @@ import argparse
 import csv
 import io
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 
 from server import db
+from server.clock import system_clock
 from server.org import Org
-from sync.protocol import rules
+from sync.protocol import rules, validation
 from sync.protocol.models import Customer
+from sync.protocol.refusals import Refusal
 from sync.protocol.search_keys import pinyin_keys
 
 COLUMNS = ("id", "name", "industry", "customer_type", "province", "city", "address", "tier",
@@ -34,8 +39,24 @@ CELL_FIELDS = {"contact_name": "contacts", "contact_title": "contacts", "contact
                "contact_email": "contacts", "owner": "owner_id"}
 
 
-class ImportError_(ValueError):
-    pass
+MAX_ID = 64
+
+
+class BadFile(validation.Invalid):
+    """A file import-customers cannot read at all (not text, a bad header): nothing is imported;
+    ``refusal`` says why."""
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that cannot be imported: its line in the file and why, as a coded refusal;
+    ``str()`` is the English the command prints (``line 4: name is empty``)."""
+
+    line: int
+    refusal: Refusal
+
+    def __str__(self) -> str:
+        return Refusal("import.bad_row", {"line": self.line, "problem": str(self.refusal)}).text
 
 
 def read_text(path: Path) -> str:
@@ -45,24 +66,24 @@ def read_text(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportError_("not UTF-8 or GB18030 text (save it as CSV UTF-8)")
+    raise BadFile(Refusal("import.not_text"))
 
 
-def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:
-    """(customers ready to write, errors as 'line N: …')."""
+def parse_rows(text: str, org: Org, now: datetime) -> tuple[list[dict], list[BadRow]]:
+    """(customers ready to write as of ``now``, the bad rows); BadFile for a bad header."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     if "name" not in header:
-        raise ImportError_("the header row has no 'name' column "
-                           f"(columns: {', '.join(COLUMNS)})")
+        raise BadFile(Refusal("import.no_name_column", {"columns": ", ".join(COLUMNS)}))
     unknown = [h for h in header if h and h not in COLUMNS and h not in SERVER_KEPT]
     if unknown:
-        raise ImportError_(f"unknown column(s) {', '.join(unknown)} "
-                           f"(columns: {', '.join(COLUMNS)})")
+        raise BadFile(Refusal("import.unknown_columns", {"unknown": ", ".join(unknown),
+                                                          "columns": ", ".join(COLUMNS)}))
     reader.fieldnames = header
     reps_by_name = {r["name"]: r for r in org.reps.values()}
-    customers, errors, seen = [], [], {}
-    now = db.now_utc()
+    customers: list[dict] = []
+    errors: list[BadRow] = []
+    seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         row = {k: _unquoted((v or "").strip()) for k, v in row.items() if k in COLUMNS}
@@ -70,11 +91,15 @@ def parse_rows(text: str, org: Org) -> tuple[list[dict], list[str]]:
             continue
         try:
             customer = _customer(row, reps_by_name, org, now)
-        except (ValueError, ValidationError) as error:
-            errors.append(f"line {line}: {_why(error)}")
+        except validation.Invalid as invalid:
+            errors.append(BadRow(line, invalid.refusal))
+            continue
+        except ValidationError as error:
+            errors.append(BadRow(line, validation.refusal_of(error)))
             continue
         if customer["id"] in seen:
-            errors.append(f"line {line}: id {customer['id']} repeats line {seen[customer['id']]}")
+            errors.append(BadRow(line, Refusal("import.repeated_id", {
+                "id": customer["id"], "line": seen[customer["id"]]})))
             continue
         seen[customer["id"]] = line
         customers.append(customer)
@@ -88,22 +113,17 @@ def _unquoted(cell: str) -> str:
     return cell
 
 
-def _why(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"{where}: {first.get('msg')}"
-    return str(error)
-
-
-def _customer(row: dict, reps_by_name: dict, org: Org, now: Any) -> dict:
+def _customer(row: dict[str, str], reps_by_name: dict[str, dict], org: Org,
+              now: datetime) -> dict:
+    """The customer a row describes; validation.Invalid or a model's ValidationError if bad."""
     if not row.get("name"):
-        raise ValueError("name is empty")
+        raise validation.Invalid(Refusal("import.name_empty"))
     for key, value in row.items():
         if "\x00" in value:
-            raise ValueError(f"{key}: contains a NUL character")
-    if len(row.get("id", "")) > 64:
-        raise ValueError(f"id: longer than 64 characters ({row['id'][:20]}…)")
+            raise validation.Invalid(Refusal("field.nul", {"field": key}))
+    if len(row.get("id", "")) > MAX_ID:
+        raise validation.Invalid(Refusal("import.id_too_long",
+                                         {"max": MAX_ID, "start": row["id"][:20]}))
     data: dict[str, Any] = {
         "id": row.get("id") or str(uuid.uuid4()),
         "name": row["name"],
@@ -122,19 +142,19 @@ def _customer(row: dict, reps_by_name: dict, org: Org, now: Any) -> dict:
             try:
                 data[key] = float(row[key])
             except ValueError:
-                raise ValueError(f"{key}: {row[key]!r} is not a number") from None
+                raise validation.Invalid(Refusal("import.not_a_number",
+                                                 {"field": key, "value": row[key]})) from None
     if row.get("contact_name"):
         data["contacts"] = [{"name": row["contact_name"], "title": row.get("contact_title", ""),
                              "phone": row.get("contact_phone", ""),
                              "email": row.get("contact_email", "")}]
     elif any(row.get(k) for k in ("contact_title", "contact_phone", "contact_email")):
-        raise ValueError("contact details without a contact_name")
+        raise validation.Invalid(Refusal("import.contact_without_name"))
     if row.get("owner"):
         rep = reps_by_name.get(row["owner"])
         if rep is None:
-            raise ValueError(f"owner {row['owner']!r} is not a rep")
-        data.update(owner_id=rep["id"], owner_name=rep["name"], claimed_at=now.isoformat(),
-                    protected_until=rules.protection_on_claim(now, org.policy).isoformat())
+            raise validation.Invalid(Refusal("import.unknown_owner", {"owner": row["owner"]}))
+        data.update(rules.claim_fields(rep["id"], rep["name"], now, org.policy))
     customer = Customer.model_validate(data).model_dump(mode="json")
     customer["_given"] = {CELL_FIELDS.get(k, k) for k, v in row.items() if v and k != "id"}
     customer["search_keys"] = pinyin_keys(customer["name"])
@@ -148,14 +168,17 @@ def given_fields(customer: dict) -> set[str]:
     return customer.pop("_given")
 
 
-def import_customers(engine, text: str, *, skip_bad: bool) -> tuple[int, int, list[str]]:
-    """(new, updated, errors). Nothing is written when there are errors and not ``skip_bad``."""
+def import_customers(engine: sa.Engine, text: str, *, skip_bad: bool,
+                     now: datetime) -> tuple[int, int, list[BadRow]]:
+    """(new, updated, bad rows) as of ``now``. Nothing is written when there are bad rows and
+    not ``skip_bad``."""
     with db.writing(engine) as conn:
         org = Org.load(conn)
-        customers, errors = parse_rows(text, org)
+        customers, errors = parse_rows(text, org, now)
         if errors and not skip_bad:
             return 0, 0, errors
-        fresh, updated = [], 0
+        fresh: list[tuple[dict, set[str]]] = []
+        updated = 0
         for customer in customers:
             given = given_fields(customer)
             existing = db.get_record(conn, "customer", customer["id"])
@@ -197,8 +220,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         text = read_text(path)
         engine = open_engine(args)
-        new, updated, errors = import_customers(engine, text, skip_bad=args.skip_bad)
-    except ImportError_ as error:
+        new, updated, errors = import_customers(engine, text, skip_bad=args.skip_bad,
+                                                now=system_clock())
+    except BadFile as error:
         raise CliError(f"{path}: {error}") from None
     except csv.Error as error:
         raise CliError(f"{path}: not a readable CSV file: {error}") from None

@@ -1,10 +1,9 @@
-"""The server's schema and its storage primitives: records, who may see them, and the change feed.
+"""The server's storage primitives: the engine, transactions, records and who may see them.
 
-Every record (customer, visit, feedback, follow-up, rep, team, territory, policy) lives in one
-``records`` table as JSON, with the few columns the rules query (owner, protection end, customer).
-Who may see a record is kept beside it in ``audience`` (rep ids, or ``*`` for everyone), computed
-when the record is written. Writing a record appends a change row in commit order, addressed to its
-audience; a rep who loses sight of it gets a tombstone. Pull is then one indexed range scan.
+A record is written with its audience (rep ids, or ``EVERYONE``), computed by the caller when the
+record is written; writing it appends a change row addressed to that audience, and a rep who
+loses sight of it gets a tombstone. The tables are in ``server.schema``; reading the feed back
+(pull, bootstrap, compaction) is ``server.feed``.
 
 Commit order: every writing transaction takes the next sequence numbers from the one-row ``feed``
 table with an UPDATE, which holds that row's lock until commit (PostgreSQL), or runs under SQLite's
@@ -14,12 +13,10 @@ with a higher sequence, and a pull can never step over a change that is still in
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -27,112 +24,17 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from server.clock import system_clock
+from server.schema import audience, audit, change_audience, changes, feed, records
+from sync.protocol.rules import as_datetime
+
 EVERYONE = "*"
-DEFAULT_DATABASE = "sqlite:///fieldrep.db"
-
-metadata = sa.MetaData()
-
-records = sa.Table(
-    "records",
-    metadata,
-    sa.Column("entity", sa.String(16), primary_key=True),
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("record", sa.Text, nullable=False),
-    sa.Column("field_versions", sa.Text, nullable=False, default="{}"),
-    sa.Column("owner_id", sa.String(64), index=True),
-    sa.Column("protected_until", sa.String(40), index=True),
-    sa.Column("customer_id", sa.String(64), index=True),
-    sa.Column("rep_id", sa.String(64), index=True),
-    sa.Column("name", sa.String(200)),
-)
-
-audience = sa.Table(
-    "audience",
-    metadata,
-    sa.Column("rep_id", sa.String(64), primary_key=True),
-    sa.Column("entity", sa.String(16), primary_key=True),
-    sa.Column("record_id", sa.String(64), primary_key=True),
-)
-sa.Index("audience_by_record", audience.c.entity, audience.c.record_id)
-
-changes = sa.Table(
-    "changes",
-    metadata,
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=False),
-    sa.Column("entity", sa.String(16), nullable=False),
-    sa.Column("record_id", sa.String(64), nullable=False),
-    sa.Column("op", sa.String(8), nullable=False),
-    sa.Column("record", sa.Text),
-    sa.Column("reason", sa.Text),
-    sa.Column("at", sa.String(40), nullable=False),
-)
-
-change_audience = sa.Table(
-    "change_audience",
-    metadata,
-    sa.Column("rep_id", sa.String(64), primary_key=True),
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-)
-
-feed = sa.Table(
-    "feed",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
-    sa.Column("horizon", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
-    sa.Column("org_version", sa.Integer, nullable=False, default=0),
-    sa.Column("instance", sa.String(40), nullable=False, default=""),
-)
+"""The audience of a record every rep sees (the organisation, the policy)."""
 
 ORG_ENTITIES = frozenset({"rep", "team", "territory", "policy"})
 
-tokens = sa.Table(
-    "tokens",
-    metadata,
-    sa.Column("hash", sa.String(64), primary_key=True),
-    sa.Column("rep_id", sa.String(64), nullable=False, index=True),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("revoked_at", sa.String(40)),
-)
-
-devices = sa.Table(
-    "devices",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("rep_id", sa.String(64), nullable=False, index=True),
-    sa.Column("name", sa.String(80), nullable=False),
-    sa.Column("last_mid", sa.Integer, nullable=False, default=0),
-    sa.Column("created_at", sa.String(40), nullable=False),
-)
-
-results = sa.Table(
-    "results",
-    metadata,
-    sa.Column("device_id", sa.String(64), primary_key=True),
-    sa.Column("mid", sa.Integer, primary_key=True),
-    sa.Column("result", sa.Text, nullable=False),
-)
-
-audit = sa.Table(
-    "audit",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.String(40), nullable=False, index=True),
-    sa.Column("actor", sa.String(64), nullable=False, index=True),
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("entity", sa.String(16)),
-    sa.Column("record_id", sa.String(64)),
-    sa.Column("why", sa.Text, nullable=False),
-)
-
 
 # --------------------------------------------------------------------------- engine
-
-
-def database_url(explicit: str | None = None) -> str:
-    return explicit or os.environ.get("FIELDREP_DATABASE_URL") or DEFAULT_DATABASE
 
 
 def _with_driver(url: str) -> str:
@@ -143,9 +45,9 @@ def _with_driver(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL with one writer at a time, or PostgreSQL."""
-    url = _with_driver(database_url(url))
+    url = _with_driver(url)
     if url.startswith("sqlite"):
         _create_private(sa.engine.make_url(url).database)
         engine = sa.create_engine(
@@ -186,19 +88,6 @@ def _create_private(path: str | None) -> None:
     os.close(fd)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table (idempotent) and the feed's one row."""
-    metadata.create_all(engine)
-    with writing(engine) as conn:
-        if conn.execute(sa.select(feed.c.id)).first() is None:
-            conn.execute(feed.insert().values(id=1, seq=0, horizon=0, org_version=0,
-                                              instance=secrets.token_hex(8)))
-
-
-def drop_schema(engine: Engine) -> None:
-    metadata.drop_all(engine)
-
-
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """One writing transaction, never running beside another writer.
@@ -224,13 +113,6 @@ def reading(engine: Engine) -> Iterator[Connection]:
 # --------------------------------------------------------------------------- values
 
 
-def now_utc() -> datetime:
-    override = os.environ.get("FIELDREP_SERVER_NOW")  # tests move the server's clock
-    if override:
-        return datetime.fromisoformat(override).astimezone(UTC)
-    return datetime.now(UTC)
-
-
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -245,12 +127,11 @@ def loads(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    return "fr_" + secrets.token_urlsafe(32)
+def ascii_int(text: str | bytes) -> int | None:
+    """``text`` as a number if it is ASCII digits only (``"²".isdigit()`` is true, int() fails)."""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 # --------------------------------------------------------------------------- records
@@ -282,6 +163,13 @@ def record_audience(conn: Connection, entity: str, record_id: str) -> set[str]:
     return {row[0] for row in rows}
 
 
+def all_records(conn: Connection, entity: str) -> list[dict]:
+    rows = conn.execute(
+        sa.select(records.c.record).where(records.c.entity == entity).order_by(records.c.id)
+    )
+    return [loads(row[0]) for row in rows]
+
+
 def next_seqs(conn: Connection, count: int) -> list[int]:
     """Take ``count`` sequence numbers; the feed row stays locked until this transaction ends."""
     top = conn.execute(
@@ -297,10 +185,17 @@ def org_version(conn: Connection) -> tuple[str, int]:
     return row[0], int(row[1])
 
 
-def feed_position(conn: Connection) -> tuple[int, int]:
-    """(the last committed sequence, the horizon below which changes were compacted)."""
-    row = conn.execute(sa.select(feed.c.seq, feed.c.horizon).where(feed.c.id == 1)).one()
-    return int(row[0]), int(row[1])
+def _columns(entity: str, record: dict) -> dict[str, Any]:
+    """The queried columns of ``record``'s row besides its JSON (owner, protection, links)."""
+    customer = entity == "customer"
+    return {
+        "version": int(record.get("version") or 1),
+        "owner_id": record.get("owner_id") if customer else None,
+        "protected_until": iso(as_datetime(record.get("protected_until"))) if customer else None,
+        "customer_id": record.get("customer_id"),
+        "rep_id": record.get("rep_id"),
+        "name": (record.get("name") or "")[:200] or None,
+    }
 
 
 def put_record(
@@ -314,7 +209,8 @@ def put_record(
     previous_audience: set[str] | None = None,
     at: datetime | None = None,
 ) -> dict:
-    """Write ``record`` (its ``version`` already set) for audience ``who``, with its change rows.
+    """Write ``record`` (its ``version`` already set) for audience ``who``, with its change rows
+    stamped ``at`` (the caller's clock; the system clock if not given).
 
     Reps that saw the record before and no longer do get a tombstone.
     """
@@ -324,17 +220,7 @@ def put_record(
         if previous_audience is not None
         else record_audience(conn, entity, record_id)
     )
-    values = {
-        "version": int(record.get("version") or 1),
-        "record": dumps(record),
-        "owner_id": record.get("owner_id") if entity == "customer" else None,
-        "protected_until": (
-            iso(_as_dt(record.get("protected_until"))) if entity == "customer" else None
-        ),
-        "customer_id": record.get("customer_id"),
-        "rep_id": record.get("rep_id"),
-        "name": (record.get("name") or "")[:200] or None,
-    }
+    values = {**_columns(entity, record), "record": dumps(record)}
     if field_versions is not None:
         values["field_versions"] = dumps(field_versions)
     exists = conn.execute(
@@ -367,7 +253,7 @@ def put_record(
             audience.insert(),
             [{"rep_id": r, "entity": entity, "record_id": record_id} for r in sorted(new)],
         )
-    stamp = iso(at or now_utc())
+    stamp = iso(at or system_clock())
     count = 1 + (1 if gone else 0)
     seqs = next_seqs(conn, count)
     rows = [dict(seq=seqs[0], entity=entity, record_id=record_id, op="upsert",
@@ -384,25 +270,20 @@ def put_record(
 
 
 def put_many(conn: Connection, entity: str, items: list[tuple[dict, set[str]]],
-             *, reason: str | None = None) -> None:
-    """Insert many NEW records at once (seeding, import): one change row each."""
+             *, reason: str | None = None, at: datetime | None = None) -> None:
+    """Insert many NEW records at once (seeding, import): one change row each, stamped ``at``."""
     if not items:
         return
     seqs = next_seqs(conn, len(items))
-    stamp = iso(now_utc())
-    rec_rows, aud_rows, change_rows, fan_rows = [], [], [], []
+    stamp = iso(at or system_clock())
+    rec_rows: list[dict[str, Any]] = []
+    aud_rows: list[dict[str, Any]] = []
+    change_rows: list[dict[str, Any]] = []
+    fan_rows: list[dict[str, Any]] = []
     for (record, who), seq in zip(items, seqs, strict=True):
         text = dumps(record)
-        rec_rows.append({
-            "entity": entity, "id": record["id"], "version": int(record.get("version") or 1),
-            "record": text, "field_versions": "{}",
-            "owner_id": record.get("owner_id") if entity == "customer" else None,
-            "protected_until": (
-                iso(_as_dt(record.get("protected_until"))) if entity == "customer" else None
-            ),
-            "customer_id": record.get("customer_id"), "rep_id": record.get("rep_id"),
-            "name": (record.get("name") or "")[:200] or None,
-        })
+        rec_rows.append({"entity": entity, "id": record["id"], **_columns(entity, record),
+                         "record": text, "field_versions": "{}"})
         aud_rows.extend({"rep_id": r, "entity": entity, "record_id": record["id"]} for r in who)
         change_rows.append({"seq": seq, "entity": entity, "record_id": record["id"],
                             "op": "upsert", "record": text, "reason": reason, "at": stamp})
@@ -418,61 +299,6 @@ def put_many(conn: Connection, entity: str, items: list[tuple[dict, set[str]]],
 def record_audit(conn: Connection, actor: str, action: str, why: str, *,
                  entity: str | None = None, record_id: str | None = None,
                  at: datetime | None = None) -> None:
-    conn.execute(audit.insert().values(at=iso(at or now_utc()), actor=actor, action=action,
+    """Who did what, when (``at``: the caller's clock; the system clock if not given), and why."""
+    conn.execute(audit.insert().values(at=iso(at or system_clock()), actor=actor, action=action,
                                        entity=entity, record_id=record_id, why=why))
-
-
-def all_records(conn: Connection, entity: str) -> list[dict]:
-    rows = conn.execute(
-        sa.select(records.c.record).where(records.c.entity == entity).order_by(records.c.id)
-    )
-    return [loads(row[0]) for row in rows]
-
-
-def compact_feed(conn: Connection, through_seq: int) -> int:
-    """Forget change rows up to ``through_seq``; cursors older than that get 410 (re-bootstrap)."""
-    _, horizon = feed_position(conn)
-    if through_seq <= horizon:
-        return 0
-    conn.execute(change_audience.delete().where(change_audience.c.seq <= through_seq))
-    deleted = conn.execute(changes.delete().where(changes.c.seq <= through_seq)).rowcount
-    conn.execute(sa.update(feed).where(feed.c.id == 1).values(horizon=through_seq))
-    return deleted
-
-
-DEFAULT_RETENTION_DAYS = 30.0
-"""How long the change feed keeps its rows; an older cursor gets 410 and re-bootstraps."""
-
-
-def retention_days() -> float:
-    """The feed's retention: FIELDREP_FEED_RETENTION_DAYS, else 30 days."""
-    text = os.environ.get("FIELDREP_FEED_RETENTION_DAYS")
-    if not text:
-        return DEFAULT_RETENTION_DAYS
-    try:
-        days = float(text)
-    except ValueError:
-        raise ValueError(
-            f"FIELDREP_FEED_RETENTION_DAYS must be a number of days, not {text!r}"
-        ) from None
-    if days < 0 or days != days:
-        raise ValueError(f"FIELDREP_FEED_RETENTION_DAYS must be 0 or more, not {text!r}")
-    return days
-
-
-def compact_older_than(conn: Connection, days: float, now: datetime | None = None) -> int:
-    """Forget change rows written more than ``days`` ago: the tombstone horizon moves up to them."""
-    cutoff = iso((now or now_utc()) - timedelta(days=days))
-    through = conn.execute(
-        sa.select(sa.func.max(changes.c.seq)).where(changes.c.at < cutoff)
-    ).scalar_one()
-    return 0 if through is None else compact_feed(conn, int(through))
-
-
-def _as_dt(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -20,6 +20,8 @@ import re
 import sys
 from typing import Any
 
+import sqlalchemy as sa
+
 from server import db
 from server.csv_import import COLUMNS
 
@@ -67,7 +69,7 @@ def _customer_row(record: dict) -> dict:
     return row
 
 
-def rows_for(engine, what: str) -> list[dict]:
+def rows_for(engine: sa.Engine, what: str) -> list[dict]:
     with db.reading(engine) as conn:
         return db.all_records(conn, WHAT[what])
 

@@ -8,22 +8,31 @@ territories, and their own records; a manager sees their team. Here that becomes
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Connection
 
 from server import db
-from sync.protocol import rules
-from sync.protocol.models import Grouping, Policy, Rep, Role, Team, Territory
+from server.schema import audience
+from server.tokens import issue_token
+from sync.protocol import rules, validation
+from sync.protocol.models import HISTORY, Policy, Rep, Role, Team, Territory
 from sync.protocol.refusals import Refusal
 
-HISTORY = ("visit", "feedback", "followup")
 
+class Denied(ValueError):
+    """A request the organisation's rules turn down (an admin's, a manager's): a coded refusal,
+    and the HTTP status to answer with: 422 a bad request (the default), 403 one the actor may not
+    make, 404 one about something that does not exist. ``str()`` is the English."""
 
-class OrgError(ValueError):
-    """A bad admin request, in words for the admin (``args[0]`` may be a coded Refusal)."""
+    def __init__(self, refusal: Refusal, status: int = 422) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.status = status
 
 
 def new_id() -> str:
@@ -83,22 +92,22 @@ class Org:
             return self.reps[name_or_id]
         found = [r for r in self.reps.values() if r["name"] == name_or_id]
         if not found:
-            raise OrgError(Refusal("org.unknown_rep", {"name": name_or_id}))
+            raise Denied(Refusal("org.unknown_rep", {"name": name_or_id}))
         if len(found) > 1:
-            raise OrgError(Refusal("org.ambiguous_rep", {"name": name_or_id}))
+            raise Denied(Refusal("org.ambiguous_rep", {"name": name_or_id}))
         return found[0]
 
     def find_team(self, name_or_id: str) -> dict:
         for team in self.teams.values():
             if name_or_id in (team["id"], team["name"]):
                 return team
-        raise OrgError(Refusal("org.unknown_team", {"name": name_or_id}))
+        raise Denied(Refusal("org.unknown_team", {"name": name_or_id}))
 
     def find_territory(self, name_or_id: str) -> dict:
         for territory in self.territories.values():
             if name_or_id in (territory["id"], territory["name"]):
                 return territory
-        raise OrgError(Refusal("org.unknown_territory", {"name": name_or_id}))
+        raise Denied(Refusal("org.unknown_territory", {"name": name_or_id}))
 
     # --- coverage
     def rep_territories(self, rep_id: str) -> list[dict]:
@@ -131,7 +140,7 @@ class Org:
     def history_audience(self, record: dict, customer: dict | None) -> set[str]:
         author = record.get("rep_id")
         who = {author} if author else set()
-        who |= self.managers_of((self.reps.get(author) or {}).get("team_id"))
+        who |= self.managers_of((self.reps.get(author or "") or {}).get("team_id"))
         owner = (customer or {}).get("owner_id")
         if owner and owner != author and record.get("non_owner"):
             who.add(owner)
@@ -144,115 +153,67 @@ class Org:
 # --------------------------------------------------------------------------- admin
 
 
+def _unique(records: dict[str, dict], name: str, code: str) -> None:
+    if any(record["name"] == name for record in records.values()):
+        raise Denied(Refusal(code, {"name": name}))
+
+
+def _as_stored(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as ``model`` stores them, or Denied naming the first field it refuses."""
+    try:
+        return model.model_validate(values).model_dump(mode="json")
+    except ValidationError as error:
+        raise Denied(validation.refusal_of(error)) from None
+
+
+def _publish(conn: Connection, entity: str, record: dict, why: str) -> dict:
+    """A new team, territory or rep: seen by everyone, audited as the admin's."""
+    db.put_record(conn, entity, record, {db.EVERYONE}, previous_audience=set())
+    db.record_audit(conn, "admin", f"add-{entity}", why, entity=entity, record_id=record["id"])
+    return record
+
+
 def add_team(conn: Connection, name: str, grouping: str = "region") -> dict:
-    org = Org.load(conn)
-    if any(t["name"] == name for t in org.teams.values()):
-        raise OrgError(f"a team called {name!r} exists already")
-    try:
-        team = Team(id=new_id(), name=name, grouping=Grouping(grouping)).model_dump(mode="json")
-    except ValueError as error:
-        raise OrgError(f"bad team: {error}") from None
-    db.put_record(conn, "team", team, {db.EVERYONE}, previous_audience=set())
-    db.record_audit(conn, "admin", "add-team", f"team {name} grouped by {grouping}",
-                    entity="team", record_id=team["id"])
-    return team
+    _unique(Org.load(conn).teams, name, "org.team_exists")
+    team = _as_stored(Team, {"id": new_id(), "name": name, "grouping": grouping})
+    return _publish(conn, "team", team, f"team {name} grouped by {grouping}")
 
 
-def add_territory(conn: Connection, name: str, *, provinces: list[str] = (),
-                  cities: list[str] = (), industries: list[str] = (),
-                  customer_types: list[str] = ()) -> dict:
-    org = Org.load(conn)
-    if any(t["name"] == name for t in org.territories.values()):
-        raise OrgError(f"a territory called {name!r} exists already")
-    try:
-        territory = Territory(
-            id=new_id(), name=name, provinces=list(provinces), cities=list(cities),
-            industries=list(industries), customer_types=list(customer_types),
-        ).model_dump(mode="json")
-    except ValueError as error:
-        raise OrgError(f"bad territory: {error}") from None
-    db.put_record(conn, "territory", territory, {db.EVERYONE}, previous_audience=set())
-    db.record_audit(conn, "admin", "add-territory", f"territory {name}",
-                    entity="territory", record_id=territory["id"])
-    return territory
+def add_territory(conn: Connection, name: str, *, provinces: Sequence[str] = (),
+                  cities: Sequence[str] = (), industries: Sequence[str] = (),
+                  customer_types: Sequence[str] = ()) -> dict:
+    _unique(Org.load(conn).territories, name, "org.territory_exists")
+    territory = _as_stored(Territory, {
+        "id": new_id(), "name": name, "provinces": list(provinces), "cities": list(cities),
+        "industries": list(industries), "customer_types": list(customer_types)})
+    return _publish(conn, "territory", territory, f"territory {name}")
 
 
-def add_rep(conn: Connection, name: str, *, team: str | None, territories: list[str],
+def add_rep(conn: Connection, name: str, *, team: str | None, territories: Sequence[str],
             role: str = "rep") -> tuple[dict, str]:
     """Create a rep with a fresh token; returns (rep, token). The token is shown only now."""
     org = Org.load(conn)
-    if any(r["name"] == name for r in org.reps.values()):
-        raise OrgError(f"a rep called {name!r} exists already")
+    _unique(org.reps, name, "org.rep_exists")
     try:
         role_value = Role(role)
     except ValueError:
-        raise OrgError(f"unknown role {role!r}: use rep, manager or admin") from None
+        raise Denied(Refusal("org.unknown_role", {
+            "role": role[:40], "choices": ", ".join(r.value for r in Role)})) from None
     team_record = org.find_team(team) if team else None
     if role_value != Role.admin and team_record is None:
-        raise OrgError("a rep or manager needs --team")
+        raise Denied(Refusal("org.team_required"))
     territory_ids = [org.find_territory(t)["id"] for t in territories if t]
-    try:
-        rep = Rep(id=new_id(), name=name, role=role_value,
-                  team_id=team_record["id"] if team_record else None,
-                  territory_ids=territory_ids).model_dump(mode="json")
-    except ValueError as error:
-        raise OrgError(f"bad rep: {error}") from None
-    db.put_record(conn, "rep", rep, {db.EVERYONE}, previous_audience=set())
+    rep = _as_stored(Rep, {"id": new_id(), "name": name, "role": role_value,
+                           "team_id": team_record["id"] if team_record else None,
+                           "territory_ids": territory_ids})
+    _publish(conn, "rep", rep, f"{role} {name} in {team or 'no team'}")
     if team_record is not None:
         team_record = {**team_record, "member_ids": [*team_record.get("member_ids", []), rep["id"]],
                        "version": team_record.get("version", 1) + 1}
         db.put_record(conn, "team", team_record, {db.EVERYONE})
     token = issue_token(conn, rep["id"])
-    db.record_audit(conn, "admin", "add-rep", f"{role} {name} in {team or 'no team'}",
-                    entity="rep", record_id=rep["id"])
     rescope(conn)
     return rep, token
-
-
-def issue_token(conn: Connection, rep_id: str) -> str:
-    token = db.new_token()
-    conn.execute(db.tokens.insert().values(hash=db.hash_token(token), rep_id=rep_id,
-                                           created_at=db.iso(db.now_utc())))
-    return token
-
-
-def revoke_tokens(conn: Connection, rep_name_or_id: str) -> int:
-    rep = Org.load(conn).find_rep(rep_name_or_id)
-    revoked = conn.execute(
-        db.tokens.update()
-        .where(db.tokens.c.rep_id == rep["id"], db.tokens.c.revoked_at.is_(None))
-        .values(revoked_at=db.iso(db.now_utc()))
-    ).rowcount
-    db.record_audit(conn, "admin", "revoke-token", f"revoked {revoked} token(s) of {rep['name']}",
-                    entity="rep", record_id=rep["id"])
-    return revoked
-
-
-def replace_token(conn: Connection, rep_name_or_id: str) -> tuple[dict, str, int]:
-    """A fresh token for a rep, active or revoked; every older token of theirs stops working.
-
-    Returns (rep, the new token, how many old tokens were revoked). The token is shown only now.
-    """
-    rep = Org.load(conn).find_rep(rep_name_or_id)
-    revoked = conn.execute(
-        db.tokens.update()
-        .where(db.tokens.c.rep_id == rep["id"], db.tokens.c.revoked_at.is_(None))
-        .values(revoked_at=db.iso(db.now_utc()))
-    ).rowcount
-    token = issue_token(conn, rep["id"])
-    db.record_audit(conn, "admin", "new-token",
-                    f"new token for {rep['name']}; revoked {revoked} older token(s)",
-                    entity="rep", record_id=rep["id"])
-    return rep, token, revoked
-
-
-def rep_for_token(conn: Connection, token: str) -> dict | None:
-    row = conn.execute(
-        sa.select(db.tokens.c.rep_id).where(
-            db.tokens.c.hash == db.hash_token(token), db.tokens.c.revoked_at.is_(None)
-        )
-    ).first()
-    return db.get_record(conn, "rep", row[0]) if row else None
 
 
 def rescope(conn: Connection, org: Org | None = None) -> int:
@@ -260,8 +221,8 @@ def rescope(conn: Connection, org: Org | None = None) -> int:
     org = org or Org.load(conn)
     current: dict[tuple[str, str], set[str]] = {}
     for rep_id, entity, record_id in conn.execute(
-        sa.select(db.audience.c.rep_id, db.audience.c.entity, db.audience.c.record_id).where(
-            db.audience.c.entity.in_(("customer", *HISTORY))
+        sa.select(audience.c.rep_id, audience.c.entity, audience.c.record_id).where(
+            audience.c.entity.in_(("customer", *HISTORY))
         )
     ):
         current.setdefault((entity, record_id), set()).add(rep_id)

@@ -15,9 +15,14 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
 from server import db
-from server.org import Org, add_rep, add_team, add_territory, ensure_policy
+from server.clock import system_clock
+from server.org import Denied, Org, add_rep, add_team, add_territory, ensure_policy
 from sync.protocol import rules
+from sync.protocol.refusals import Refusal
 from sync.protocol.search_keys import pinyin_keys
 
 REGIONS: dict[str, list[str]] = {
@@ -129,16 +134,16 @@ def make_customer(rng: random.Random, index: int, now: datetime) -> dict:
     }
 
 
-def seed(engine, *, reps: int, customers: int, seed_value: int,
-         now: datetime | None = None) -> list[dict]:
-    """Seed the organisation; returns [{name, role, team, token}] (tokens shown only now)."""
+def seed(engine: sa.Engine, *, reps: int, customers: int, seed_value: int,
+         now: datetime) -> list[dict]:
+    """Seed the organisation as of ``now``; returns [{name, role, team, token}] (tokens shown
+    only now)."""
     rng = random.Random(seed_value)
-    now = now or db.now_utc()
     people: list[dict] = []
     with db.writing(engine) as conn:
         ensure_policy(conn)
         if Org.load(conn).teams:
-            raise ValueError("this database already has an organisation; seed an empty one")
+            raise Denied(Refusal("seed.not_empty"))
         regional = add_team(conn, "East & South 华东华南", "region")
         industrial = add_team(conn, "Key Industries 重点行业", "industry")
         provinces = list(REGIONS)
@@ -189,11 +194,15 @@ def seed(engine, *, reps: int, customers: int, seed_value: int,
     return [{k: p[k] for k in ("name", "role", "team", "token")} for p in people]
 
 
-def _seed_customers(conn: Any, org: Org, rng: random.Random, count: int, now: datetime) -> None:
+def _seed_customers(conn: Connection, org: Org, rng: random.Random, count: int,
+                    now: datetime) -> None:
     policy = org.policy
     field_reps = [r for r in org.reps.values() if r["role"] == "rep"]
     field_reps.sort(key=lambda r: r["name"])
-    customers, visits, feedback, followups = [], [], [], []
+    customers: list[tuple[dict, set[str]]] = []
+    visits: list[dict] = []
+    feedback: list[dict] = []
+    followups: list[dict] = []
     for index in range(count):
         customer = make_customer(rng, index, now)
         covering = sorted((r for r in org.covering_reps(customer) if org.reps[r]["role"] == "rep"),
@@ -223,7 +232,7 @@ def _seed_customers(conn: Any, org: Org, rng: random.Random, count: int, now: da
 
 
 def _history(rng: random.Random, customer: dict, owner: dict, now: datetime,
-             visits: list, feedback: list, followups: list) -> None:
+             visits: list[dict], feedback: list[dict], followups: list[dict]) -> None:
     last = None
     for _ in range(rng.choices((0, 1, 2, 3, 5), weights=(20, 30, 25, 15, 10))[0]):
         at = now - timedelta(days=rng.randint(1, 150), hours=rng.randint(0, 10))
@@ -275,7 +284,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--customers must be between 0 and 500000")
     engine = open_engine(args, create=True)
     try:
-        people = seed(engine, reps=args.reps, customers=args.customers, seed_value=args.seed)
+        people = seed(engine, reps=args.reps, customers=args.customers, seed_value=args.seed,
+                      now=system_clock())
     except ValueError as error:
         raise CliError(str(error)) from None
     if args.json:

@@ -45,7 +45,7 @@ class MidGapError(SyncError):
     """409 from a push: the server expects ``expected_mid`` next from this device."""
 
     def __init__(self, message: str, expected_mid: int, code: str | None = None,
-                 params: dict | None = None) -> None:
+                 params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.expected_mid = expected_mid
         self.code = code
@@ -121,7 +121,7 @@ class Client:
 
     # ----------------------------------------------------------------- calls
 
-    def health(self, timeout: float = 2.0) -> dict:
+    def health(self, timeout: float = 2.0) -> dict[str, Any]:
         try:
             response = self._http.get("/v1/health", timeout=timeout)
         except httpx.HTTPError as error:
@@ -130,20 +130,20 @@ class Client:
             raise ServerError(f"the server answered {response.status_code}", response.status_code)
         return response.json()
 
-    def register_device(self, name: str) -> dict:
+    def register_device(self, name: str) -> dict[str, Any]:
         return self._call("POST", "/v1/devices", json={"name": name[:80] or "laptop"})
 
-    def me(self) -> dict:
+    def me(self) -> dict[str, Any]:
         return self._call("GET", "/v1/me")
 
-    def push(self, device_id: str, mutations: list[dict]) -> dict:
+    def push(self, device_id: str, mutations: list[dict[str, Any]]) -> dict[str, Any]:
         body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": mutations}
         return self._call("POST", "/v1/sync/push", json=body)
 
-    def pull(self, cursor: str, limit: int = 1000) -> dict:
+    def pull(self, cursor: str, limit: int = 1000) -> dict[str, Any]:
         return self._call("GET", "/v1/sync/pull", params={"cursor": cursor, "limit": limit})
 
-    def bootstrap(self, token: str | None, limit: int = 2000) -> dict:
+    def bootstrap(self, token: str | None, limit: int = 2000) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": limit}
         if token:
             params["token"] = token

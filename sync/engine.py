@@ -4,6 +4,9 @@ It never raises for network or server trouble: a failed sync is a report with ``
 error in plain words, and everything it had not finished is simply done again next time (the
 server applies each operation once, by the device's sequence number; pulled pages are stored with
 their cursor in one atomic write).
+
+The store is anything shaped like :class:`sync.store_protocol.SyncStore` (on a laptop,
+``cache.Store``); the engine uses nothing of it beyond that Protocol.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sync.client import (
     backoff_delay,
 )
 from sync.protocol.models import MAX_PUSH_BATCH
+from sync.store_protocol import MutationJSON, ResultJSON, SyncStore
 
 log = logging.getLogger("fieldrep.sync")
 
@@ -71,7 +75,7 @@ class SyncStatus:
     last_sync: datetime | None
     pending: int
     conflicts: int
-    rejections: list[dict]
+    rejections: list[dict[str, Any]]
     last_error: str | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,13 +91,13 @@ class NotLoggedIn(SyncError):
 class SyncEngine:
     """``SyncEngine(store).sync()``; safe to call from a worker thread, one sync at a time."""
 
-    def __init__(self, store: Any, *, client_factory: Callable[..., Client] | None = None,
+    def __init__(self, store: SyncStore, *, client_factory: Callable[..., Client] | None = None,
                  attempts: int = 3) -> None:
         self.store = store
         self._client_factory = client_factory or Client
         self._attempts = attempts
         self._lock = threading.Lock()
-        self._kept: tuple[tuple, Client] | None = None
+        self._kept: tuple[tuple[str, str | None, int], Client] | None = None
         self._kept_lock = threading.Lock()
         self.online: bool | None = None
         self.last_error: str | None = None
@@ -105,9 +109,10 @@ class SyncEngine:
         """The HTTP client for the current login, kept between syncs (its connection too: a
         new client costs more than an empty sync); a new login gets a new one."""
         session = self.store.session
-        if not session:
+        server = session.get("server") if session else None
+        if not server:
             raise NotLoggedIn("not logged in: run fieldrep login --server URL --token TOKEN")
-        key = (session["server"], self.store.token, self._attempts)
+        key = (server, self.store.token, self._attempts)
         with self._kept_lock:
             if self._kept is not None and self._kept[0] == key:
                 return self._kept[1]
@@ -193,6 +198,8 @@ class SyncEngine:
 
     def _push(self, client: Client, report: SyncReport) -> None:
         device_id = self.store.device_id
+        if device_id is None:
+            raise NotLoggedIn("this laptop has no device on the server: run fieldrep login again")
         renumbered = False
         below: int | None = None  # send only the operations below this mid (see 409 below)
         while True:
@@ -328,25 +335,27 @@ class SyncEngine:
             token = page["next_token"]
 
 
-def _reused(batch: list[dict], results: list, answer: dict, last_assigned: int) -> bool:
+def _reused(batch: list[MutationJSON], results: list[object], answer: dict[str, Any],
+            last_assigned: int) -> bool:
     """Does this push answer show that our mids stand for other operations on the server?"""
     ours = {op["mid"]: op["op_id"] for op in batch}
     for result in results:
-        mid = result.get("mid") if isinstance(result, dict) else None
-        if mid in ours and result.get("op_id") != ours[mid]:
+        if isinstance(result, dict) and result.get("mid") in ours and (
+            result.get("op_id") != ours[result["mid"]]
+        ):
             return True
     last_mid = answer.get("last_mid")
     return isinstance(last_mid, int) and last_mid > last_assigned
 
 
-def _acknowledged(op: dict) -> dict:
+def _acknowledged(op: MutationJSON) -> ResultJSON:
     """A result for an operation the server applied without keeping its answer."""
     return {"op_id": op["op_id"], "mid": op["mid"], "status": "applied",
             "entity": op["kind"].split(".")[0], "record_id": op["record_id"], "version": None,
             "record": None}
 
 
-def _wire(op: dict) -> dict:
+def _wire(op: MutationJSON) -> MutationJSON:
     keys = ("op_id", "mid", "kind", "record_id", "fields", "base_version", "client_time")
     return {k: op.get(k) for k in keys if k in op}
 
@@ -356,8 +365,8 @@ class OtherRepsWork(SyncError):
     under the wrong name."""
 
 
-def login(store: Any, server: str, token: str, *,
-          client_factory: Callable[..., Client] | None = None) -> dict:
+def login(store: SyncStore, server: str, token: str, *,
+          client_factory: Callable[..., Client] | None = None) -> dict[str, Any]:
     """Register this laptop with the server (or keep its device when it is still known there).
 
     Logging in as another rep, or to another server, starts a fresh copy (the next sync
@@ -379,10 +388,11 @@ def login(store: Any, server: str, token: str, *,
                 "with fieldrep export-outbox FILE before logging in as someone else"
             )
         device_id = None
-        if same_rep and session.get("device_id"):
+        known_device = session.get("device_id") if same_rep else None
+        if known_device:
             try:
-                known = client.push(session["device_id"], [])
-                device_id = session["device_id"]  # this server knows the device: keep its mids
+                known = client.push(known_device, [])
+                device_id = known_device  # this server knows the device: keep its mids
                 last_mid = known.get("last_mid")
                 if isinstance(last_mid, int) and last_mid > store.last_assigned_mid:
                     device_id = None  # … but it has seen mids this copy never made: a new one

@@ -8,9 +8,7 @@ first sync runs afterwards in a thread, so the rep never waits on the network.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
-import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from screens.messages import OpenCustomer, StoreChanged, SyncFinished, SyncRequested
+from sync.protocol.rules import as_datetime
 from tui.commands import FieldRepCommands
+from tui.demo_actions import DEMO_BINDINGS, DemoActions
 from ui.i18n import _, set_language
-from ui.widgets.key_footer import KeyFooter
+from ui.textual_private import adopt_app_styles, parse_action, translate_keys
 from ui.widgets.status_bar import StatusBar, SyncState
 
 log = logging.getLogger("fieldrep.tui")
@@ -46,65 +45,55 @@ IDLE_CPU_SHARE = 0.1
 """The search index is built once the UI has had nothing to do for this long after start."""
 STARTED_AT = time.perf_counter()
 DEFAULT_THEME = "textual-dark"
-"""Any Textual theme works (ctrl+p → theme); FIELDREP_THEME picks one at start."""
+"""Any Textual theme works (ctrl+p → theme); FIELDREP_THEME picks one at start (an unknown
+name: this one)."""
 
-MODES: dict[str, tuple[str, str]] = {
-    "queue": ("screens.queue", "QueueScreen"),
-    "territory": ("screens.territory", "TerritoryScreen"),
-    "dashboard": ("screens.dashboard", "DashboardScreen"),
-    "sync": ("screens.sync", "SyncScreen"),
+
+# Each mode's screen is imported when the mode is first shown, so the first frame pays only for
+# the queue's imports.
+
+def _queue_screen() -> Screen:
+    from screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+def _territory_screen() -> Screen:
+    from screens.territory import TerritoryScreen
+
+    return TerritoryScreen()
+
+
+def _dashboard_screen() -> Screen:
+    from screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _sync_screen() -> Screen:
+    from screens.sync import SyncScreen
+
+    return SyncScreen()
+
+
+MODES: dict[str, Callable[[], Screen]] = {
+    "queue": _queue_screen,
+    "territory": _territory_screen,
+    "dashboard": _dashboard_screen,
+    "sync": _sync_screen,
 }
 
 
-def translate_bindings(node: Any) -> None:
-    """Give ``node``'s bindings their description and tooltip in the current language."""
-    if getattr(node, "_fieldrep_translated", False):
-        return
-    bindings = node._bindings
-    for key, items in list(bindings.key_to_bindings.items()):
-        bindings.key_to_bindings[key] = [
-            dataclasses.replace(b, description=_(b.description), tooltip=_(b.tooltip))
-            for b in items
-        ]
-    node._fieldrep_translated = True
-
-
-class Unavailable(Screen):
-    """Stands in for a screen this build does not have."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__()
-        self.what = what
-
-    def compose(self) -> ComposeResult:
-        yield StatusBar()
-        yield Static(_("{what} is not available in this build.", what=_(self.what)),
-                     classes="unavailable")
-        yield KeyFooter()
-
-
 def _mode_factory(app: App, mode: str) -> Callable[[], Screen]:
-    module_name, class_name = MODES[mode]
-
     def make() -> Screen:
-        try:
-            screen_class = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError) as error:
-            log.warning("screen %s unavailable: %s", mode, error)
-            screen: Screen = Unavailable(mode.capitalize())
-        else:
-            screen = screen_class()
-        # A new screen is styled from the current stylesheet when it mounts. Textual (8.2.8)
-        # would otherwise see a screen that never had its CSS refreshed and re-parse every
-        # stylesheet and restyle every widget of the App, twice, on the first visit to a mode
-        # (~100 ms at start). A theme change later still refreshes it as usual.
-        screen._css_update_count = app._css_update_count
+        screen = MODES[mode]()
+        adopt_app_styles(screen, app)  # no restyle of the whole App on a mode's first visit
         return screen
 
     return make
 
 
-class FieldRepApp(App):
+class FieldRepApp(DemoActions, App):
     """The rep's workspace."""
 
     CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
@@ -131,10 +120,7 @@ class FieldRepApp(App):
                 tooltip="Every action of this screen, searchable"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit fieldrep (pending work stays saved)"),
-        Binding("N", "toggle_connection", "Cut/restore network", id="demo.connection",
-                tooltip="Demo: cut or restore the link to the server"),
-        Binding("M", "switch_view", "Switch rep/manager", id="demo.view",
-                tooltip="Demo: switch between the rep's and the manager's view"),
+        *DEMO_BINDINGS,
     ]
 
     status_version: reactive[int] = reactive(0, init=False)
@@ -147,10 +133,11 @@ class FieldRepApp(App):
         lang: str = "en",
         clock: Callable[[], datetime] | None = None,
         demo: Any = None,
+        theme: str | None = None,
     ) -> None:
         set_language(lang)
         super().__init__()
-        translate_bindings(self)
+        translate_keys(self, _)
         self.store = store
         self.engine = engine
         self.lang = lang
@@ -165,7 +152,7 @@ class FieldRepApp(App):
         self._save_sync: Any = None
         for mode in MODES:
             self.add_mode(mode, _mode_factory(self, mode))
-        wanted = os.environ.get("FIELDREP_THEME", DEFAULT_THEME)
+        wanted = theme or DEFAULT_THEME
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
 
     # ------------------------------------------------------------------ clock
@@ -238,7 +225,7 @@ class FieldRepApp(App):
 
     def _on_screen_change(self, screen: Screen) -> None:
         for node in screen.walk_children(with_self=True):
-            translate_bindings(node)
+            translate_keys(node, _)
         if isinstance(screen, ModalScreen):
             return
         if not screen.query(StatusBar):
@@ -291,8 +278,9 @@ class FieldRepApp(App):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle_connection", "switch_view"):
-            return self.demo is not None
+        demo = self.demo_check_action(action)
+        if demo is not None:
+            return demo
         if action == "back":
             return len(self.screen_stack) > 1 or self.current_mode != "queue"
         return None if self.unavailable_reason(action) else True
@@ -303,8 +291,8 @@ class FieldRepApp(App):
         if await super().run_action(action, default_namespace, namespaces):
             return True
         try:
-            target, name, params = self._parse_action(
-                action, self if default_namespace is None else default_namespace, namespaces
+            target, name, params = parse_action(
+                self, action, self if default_namespace is None else default_namespace, namespaces
             )
         except Exception:  # an unparsable action is simply not ours
             return False
@@ -342,7 +330,7 @@ class FieldRepApp(App):
         state = self.status
         try:
             state.pending = store.pending_count()
-            state.last_sync = _aware(store.last_sync_at)
+            state.last_sync = as_datetime(store.last_sync_at)
             state.conflicts = len(store.conflicts())
             state.rejections = len(store.rejections())
         except Exception as error:  # the bar must never take the App down
@@ -433,25 +421,9 @@ class FieldRepApp(App):
         else:
             self.notify(_("Something went wrong: {error}", error=str(error)), severity="error")
 
-    # ------------------------------------------------------------------ demo
-
-    def action_toggle_connection(self) -> None:
-        if self.demo is None:
-            return
-        if self.demo.connected:
-            self.demo.cut_connection()
-            self.notify(_("Network cut: you are offline. Keep working; it will sync later."))
-        else:
-            self.demo.restore_connection()
-            self.notify(_("Network restored"))
-            self.start_sync("restored")
-
-    async def action_switch_view(self) -> None:
-        if self.demo is None:
-            return
-        store, engine, label = self.demo.switch_view()
-        self.store, self.engine = store, engine
-        self.status = SyncState(view_label=label)
+    async def reset_modes(self) -> None:
+        """Back to the queue, with every other mode's screen made again on its next visit (the
+        demo's switch between the rep's and the manager's laptop)."""
         await self.switch_mode("queue")
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -459,16 +431,6 @@ class FieldRepApp(App):
             if mode != "queue":
                 await self.remove_mode(mode)
                 self.add_mode(mode, _mode_factory(self, mode))
-        self.data_changed()
-        self.notify(_("Now viewing as {label}", label=label))
-        self.start_sync("switch")
-
-
-def _aware(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _as_dict(report: Any) -> dict:
@@ -482,8 +444,9 @@ def _as_dict(report: Any) -> dict:
     return dict(vars(report))
 
 
-def run_app(store: Any, engine: Any, lang: str, demo: Any = None) -> int:
+def run_app(store: Any, engine: Any, lang: str, demo: Any = None,
+            theme: str | None = None) -> int:
     """Run the TUI until the rep quits; the exit code."""
-    app = FieldRepApp(store, engine, lang=lang, demo=demo)
+    app = FieldRepApp(store, engine, lang=lang, demo=demo, theme=theme)
     app.run()
     return app.return_code or 0

@@ -13,6 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from ui.i18n import _
+from ui.textual_private import binding_walk
 
 
 class FieldRepCommands(Provider):
@@ -21,32 +22,24 @@ class FieldRepCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Any]]:
         """(title, help, callback) for every action reachable from the current screen."""
         app = self.app
-        screen = self.screen
         seen: set[tuple[int, str]] = set()
         commands: list[tuple[str, str, Any]] = []
-        for namespace, bindings in screen._modal_binding_chain:
-            for key, binding in bindings:
-                if binding.system or not binding.description:
-                    continue
-                if binding.action in ("command_palette", "quit") and namespace is not app:
-                    continue
-                marker = (id(namespace), binding.action)
-                if marker in seen:
-                    continue
-                seen.add(marker)
-                state = app._check_action_state(binding.action, namespace)
-                if state is False:
-                    continue
-                keys = binding.key_display or key
-                title = f"{binding.description}  [{keys}]"
-                help_text = binding.tooltip or ""
-                if state is None:
-                    reason_of = getattr(namespace, "unavailable_reason", None)
-                    reason = reason_of(binding.action.split("(")[0]) if reason_of else None
-                    help_text = _("unavailable: {reason}", reason=reason or _("not here"))
-                commands.append(
-                    (title, help_text, partial(app.run_action, binding.action, namespace))
-                )
+        for bound in binding_walk(self.screen):
+            namespace, binding = bound.namespace, bound.binding
+            if binding.action in ("command_palette", "quit") and namespace is not app:
+                continue
+            marker = (id(namespace), binding.action)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            keys = binding.key_display or bound.key
+            title = f"{binding.description}  [{keys}]"
+            help_text = binding.tooltip or ""
+            if bound.state is None:
+                help_text = _("unavailable: {reason}", reason=bound.reason or _("not here"))
+            commands.append(
+                (title, help_text, partial(app.run_action, binding.action, namespace))
+            )
         return commands
 
     async def discover(self) -> Hits:

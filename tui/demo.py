@@ -199,11 +199,17 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    from cache.settings import SettingsError, laptop_settings
     from ui.i18n import default_language
 
-    lang = args.lang or default_language()
     try:
-        return _demo(args, lang)
+        settings = laptop_settings()
+    except SettingsError as error:
+        _say(str(error))
+        return 1
+    lang = args.lang or default_language(settings.lang)
+    try:
+        return _demo(args, lang, settings.theme)
     except DemoError as error:
         _say(str(error))
         return 1
@@ -212,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _demo(args: argparse.Namespace, lang: str) -> int:
+def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
     from server.process import ServerProcess
 
     with ExitStack() as stack:
@@ -287,4 +293,4 @@ def _demo(args: argparse.Namespace, lang: str) -> int:
             views.append((store, SyncEngine(store), label))
         demo = DemoControls(link, views)
         store, engine, _label = views[0]
-        return run_app(store, engine, lang, demo=demo) or 0
+        return run_app(store, engine, lang, demo=demo, theme=theme) or 0

@@ -31,9 +31,12 @@ def _load_catalogue() -> dict[str, str]:
     return merged
 
 
-def default_language() -> str:
-    """``zh`` when the environment's locale is Chinese, else ``en``."""
-    for var in ("FIELDREP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+def default_language(preferred: str | None = None) -> str:
+    """``preferred`` (FIELDREP_LANG, from ``cache.settings``) when given; else ``zh`` when the
+    environment's locale is Chinese, else ``en``."""
+    if preferred:
+        return "zh" if preferred.lower().startswith("zh") else "en"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
             return "zh" if value.lower().startswith("zh") else "en"

@@ -105,6 +105,23 @@ TEMPLATES: dict[str, str] = {
     ),
     # --- one home for each rule (issue 14)
     "date.past": "{date} is in the past",
+    # --- C: server rules
+    "org.team_exists": "a team called '{name}' exists already",
+    "org.territory_exists": "a territory called '{name}' exists already",
+    "org.rep_exists": "a rep called '{name}' exists already",
+    "org.unknown_role": "unknown role '{role}': use {choices}",
+    "org.team_required": "a rep or manager needs --team",
+    "seed.not_empty": "this database already has an organisation; seed an empty one",
+    "import.not_text": "not UTF-8 or GB18030 text (save it as CSV UTF-8)",
+    "import.no_name_column": "the header row has no 'name' column (columns: {columns})",
+    "import.unknown_columns": "unknown column(s) {unknown} (columns: {columns})",
+    "import.name_empty": "name is empty",
+    "import.id_too_long": "id: longer than {max} characters ({start}…)",
+    "import.not_a_number": "{field}: '{value}' is not a number",
+    "import.contact_without_name": "contact details without a contact_name",
+    "import.unknown_owner": "owner '{owner}' is not a rep",
+    "import.repeated_id": "id {id} repeats line {line}",
+    "import.bad_row": "line {line}: {problem}",
 }
 
 

@@ -6,13 +6,13 @@ the protection countdown, the queue and a likely refusal while typing, not at sy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sync.protocol.dates import parse_date
-from sync.protocol.models import FeedbackKind, Policy, Tier
+from sync.protocol.models import FeedbackKind, FeedbackStatus, Policy, Tier
 from sync.protocol.refusals import Refusal
 from sync.protocol.validation import Invalid
 
@@ -275,3 +275,45 @@ def choose_assignee(strategy: str, candidates: Sequence[dict], this_round: dict[
     why = (f"{strategy}: {chosen['name']} had the fewest assignments this round "
            f"({this_round[chosen['id']]}) among {len(open_)} eligible")
     return chosen, why
+
+
+# --- what a claim, a visit and a complaint set on a record (C: server rules) -----------------
+
+
+def claim_fields(owner_id: str, owner_name: str | None, now: datetime,
+                 policy: Policy) -> dict[str, str | None]:
+    """The fields that make a customer ``owner_id``'s from ``now`` (a claim, an assignment, a
+    transfer, a new customer, an imported row with an owner): who, since when, protected until
+    (``protection_on_claim``), as stored (ISO text)."""
+    return {"owner_id": owner_id, "owner_name": owner_name, "claimed_at": now.isoformat(),
+            "protected_until": protection_on_claim(now, policy).isoformat()}
+
+
+def visit_effects(customer: Mapping[str, Any], *, rep_id: str, at: datetime,
+                  amount: float | None, now: datetime, policy: Policy) -> dict[str, str]:
+    """What a visit by ``rep_id`` at ``at`` changes on its customer: ``last_visit_at`` when it
+    is the latest (never later than ``now``); for the owner's visit, ``deal_at`` on the first
+    with an order and ``protected_until`` extended (``protection_after_owner_visit``)."""
+    changes: dict[str, str] = {}
+    at = min(at, now)
+    last = as_datetime(customer.get("last_visit_at"))
+    if last is None or at > last:
+        changes["last_visit_at"] = at.isoformat()
+    if customer.get("owner_id") == rep_id:
+        deal = customer.get("deal_at")
+        if amount and not deal:
+            deal = changes["deal_at"] = now.isoformat()
+        until = protection_after_owner_visit(
+            as_datetime(customer.get("claimed_at")), as_datetime(customer.get("protected_until")),
+            now, bool(deal), policy)
+        changes["protected_until"] = until.isoformat()
+    return changes
+
+
+def complaint_defaults(feedback: Mapping[str, Any]) -> dict[str, str]:
+    """What a complaint is unless it says otherwise: open, of medium severity; nothing for a
+    satisfaction rating or a suggestion."""
+    if feedback.get("kind") != FeedbackKind.complaint:
+        return {}
+    return {"status": feedback.get("status") or FeedbackStatus.open.value,
+            "severity": feedback.get("severity") or "medium"}

@@ -1,6 +1,6 @@
 """Pending work exported on one rep's laptop is never imported as another rep's.
 
-The rule (cache/store.py, ``Store.import_outbox``): a file is refused when it names another rep
+The rule (cache/recovery.py, ``import_outbox``): a file is refused when it names another rep
 (its ``rep_id``), or when any operation in it was made by another rep (the ``rep_id`` a visit,
 feedback or follow-up carries). An export written while logged out (no ``rep_id``) or a damaged
 journal is imported only when nothing in it says it is someone else's work; a file that names

@@ -123,8 +123,8 @@ def _check_cut(store: Store, raw: bytes, cut: int, journal: dict, acknowledged: 
             assert known is not None or record["synced"], f"cut {cut}: {entity} {rid} invented"
     # the sequence goes on: no mid the device already used is handed out again
     if recovered:
-        assert store._journal["next_mid"] > max(op["mid"] for op in recovered)
-    assert store._journal["next_mid"] > acknowledged  # nor one the server acknowledged
+        assert store.last_assigned_mid >= max(op["mid"] for op in recovered)
+    assert store.last_assigned_mid >= acknowledged  # nor one the server acknowledged
 
 
 def test_every_cut_point_of_a_realistic_journal_keeps_each_intact_operation(template, tmp_path):

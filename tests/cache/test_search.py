@@ -223,12 +223,14 @@ def test_search_typed_char_by_char_ranks_exactly_like_the_obvious_full_scan():
 def test_listing_customers_and_the_queue_leave_the_search_index_for_later(store, fieldrep_home):
     """Start-up budget: the first frame (territory list by name, the queue, groups) must not
     wait for the search index; it is built by warm_up() or the first keystroke."""
+    store.add_followup(ACME, title="Call back", due="today")
     store.close()
     with Store.open(fieldrep_home) as again:
         assert again.all_customer_ids("name")[0] == ACME
-        assert again.queue() is not None
+        assert [(e["customer_id"], e["reason_code"]) for e in again.queue()] == [
+            (ACME, "due_today")]
         assert again.customers_in_group("owner", ME["id"])
-        assert again._index._search_built is False
+        assert again.search_ready is False
         again.warm_up()
-        assert again._index._search_built is True
+        assert again.search_ready is True
         assert again.search("zgsh")[0]["id"] == SINOPEC

@@ -139,3 +139,29 @@ def test_a_journal_from_a_newer_fieldrep_is_refused_clearly_and_left_alone(journ
     done = _cli(home, "status")
     assert done.returncode != 0 and "newer fieldrep" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_snapshot_this_store_wrote_is_not_checked_customer_by_customer_at_open(
+    fieldrep_home, monkeypatch,
+):
+    """The first frame does not wait for 50,000 shape checks: a snapshot whose bytes match the
+    size and CRC noted when the store wrote (or last checked) it is trusted; any other is
+    checked whole (the cases above), then noted again."""
+    from cache import shapes
+
+    open_filled(fieldrep_home).close()
+    checked: list[str] = []
+    fit_customer = shapes.fit_customer
+    monkeypatch.setattr(shapes, "fit_customer",
+                        lambda record: checked.append(record["id"]) or fit_customer(record))
+    with Store.open(fieldrep_home) as store:
+        assert store.customer_count() == 5
+    assert checked == []
+    (fieldrep_home / "snapshot.checked.json").unlink()
+    with Store.open(fieldrep_home) as store:
+        assert store.customer_count() == 5
+    assert len(checked) == 5, "a snapshot nobody vouched for was not checked"
+    checked.clear()
+    with Store.open(fieldrep_home):
+        pass
+    assert checked == [], "a snapshot checked whole was not noted as fitting"

@@ -65,7 +65,7 @@ def test_reads_and_writes_do_not_wait_for_a_background_build(store, held_build):
     _finishes(lambda: store.update_customer(ACME, {"name": "Zephyr Robotics"}))
     release.set()
     builder.join(WAIT_S)
-    assert store._index._search_built
+    assert store.search_ready
     # the rename made during the build is found under its new name only
     assert [c["id"] for c in store.search("zephyr")][:1] == [ACME]
     assert ACME not in [c["id"] for c in store.search("acme robotics")]

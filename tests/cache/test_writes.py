@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-import cache.store as store_module
+import cache.documents as store_module
 from cache import Store, StoreError, ValidationFailed
 from cache.storage import read_document
 from tests.cache.conftest import ACME, ME, SINOPEC, base_changes, default_customers, open_filled

@@ -92,6 +92,16 @@ def test_without_a_login_the_app_and_the_sync_say_how_to_log_in(tmp_path):
     assert status["online"] is False and status["server"] is None and status["pending"] == 0
 
 
+def test_a_bad_fieldrep_setting_is_one_line_naming_the_variable_and_no_traceback(tmp_path):
+    for variable, value in (("FIELDREP_LANG", "fr"), ("FIELDREP_DEBUG", "maybe")):
+        done = subprocess.run([sys.executable, "-m", "tui.cli", "status"], cwd=ROOT,
+                              env=client_env(tmp_path / "home", **{variable: value}),
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        line = first_line_only(done)
+        assert line.startswith(f"fieldrep: {variable}={value!r} is not a usable value: use "), line
+
+
 def test_help_works_for_every_command_and_a_bad_argument_is_one_line(tmp_path):
     home = tmp_path / "help"
     for command in ("login", "sync", "status", "customers", "show", "visits", "feedback",
@@ -179,8 +189,12 @@ def test_a_visit_logged_with_a_next_step_syncs_once_and_its_follow_up_is_done(or
 def test_feedback_snooze_and_their_refusals(org, tmp_path):
     home = laptop(org, tmp_path, "Di")
     customer = find(org, "Acme Pumps")
-    first_line_only(fieldrep(home, "feedback", customer, "--kind", "satisfaction", "--text",
-                             "fine", code=1))
+    line = first_line_only(fieldrep(home, "feedback", customer, "--kind", "satisfaction",
+                                    "--text", "fine", code=1))
+    assert line == "fieldrep: a satisfaction feedback needs a score from 1 to 5: add --score 1-5"
+    line = first_line_only(fieldrep(home, "--lang", "zh", "feedback", customer, "--kind",
+                                    "satisfaction", "--text", "fine", code=1))
+    assert line == "fieldrep: 满意度反馈需要 1 到 5 的评分：请加上 --score 1-5"
     record = as_json(fieldrep(home, "feedback", customer, "--kind", "complaint", "--text",
                               "delivery two weeks late", "--json"))
     assert record["status"] == "open" and record["synced"] is False

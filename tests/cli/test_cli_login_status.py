@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.sync._harness import ROOT, Laptop, Org, client_env, make_customers
-from tui.cli import is_loopback
+from tui.cli.account import is_loopback
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from server import db
+from server import db, feed, schema
 from sync.protocol.refusals import TEMPLATES
 from tests.security._world import MARK, NUMBER_MARKERS
 
@@ -95,21 +95,21 @@ class Snapshot:
     @classmethod
     def take(cls, engine: sa.Engine) -> Snapshot:
         with db.reading(engine) as conn:
-            rows = conn.execute(sa.select(db.records.c.entity, db.records.c.id,
-                                          db.records.c.record, db.records.c.field_versions)).all()
-            seq, _ = db.feed_position(conn)
+            rows = conn.execute(sa.select(schema.records.c.entity, schema.records.c.id,
+                                          schema.records.c.record, schema.records.c.field_versions)).all()
+            seq, _ = feed.position(conn)
             return cls(
                 records={(r.entity, r.id): db.loads(r.record) for r in rows},
                 field_versions={(r.entity, r.id): db.loads(r.field_versions) for r in rows},
                 audience=frozenset(tuple(r) for r in conn.execute(
-                    sa.select(db.audience.c.entity, db.audience.c.record_id,
-                              db.audience.c.rep_id))),
+                    sa.select(schema.audience.c.entity, schema.audience.c.record_id,
+                              schema.audience.c.rep_id))),
                 seq=seq,
                 devices={r.id: (r.rep_id, r.last_mid) for r in conn.execute(
-                    sa.select(db.devices.c.id, db.devices.c.rep_id, db.devices.c.last_mid))},
-                tokens=frozenset(tuple(r) for r in conn.execute(sa.select(db.tokens))),
+                    sa.select(schema.devices.c.id, schema.devices.c.rep_id, schema.devices.c.last_mid))},
+                tokens=frozenset(tuple(r) for r in conn.execute(sa.select(schema.tokens))),
                 results=frozenset(tuple(r) for r in conn.execute(
-                    sa.select(db.results.c.device_id, db.results.c.mid))),
+                    sa.select(schema.results.c.device_id, schema.results.c.mid))),
             )
 
 
@@ -130,8 +130,8 @@ class Permit:
 def _changes_since(engine: sa.Engine, seq: int) -> list[tuple[str, str, str]]:
     with db.reading(engine) as conn:
         return [tuple(r) for r in conn.execute(
-            sa.select(db.changes.c.entity, db.changes.c.record_id, db.changes.c.op)
-            .where(db.changes.c.seq > seq).order_by(db.changes.c.seq))]
+            sa.select(schema.changes.c.entity, schema.changes.c.record_id, schema.changes.c.op)
+            .where(schema.changes.c.seq > seq).order_by(schema.changes.c.seq))]
 
 
 def assert_changed_only(engine: sa.Engine, before: Snapshot, caller_id: str,

@@ -27,8 +27,9 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from server import db
+from server import db, schema
 from server.app import create_app
+from server.clock import system_clock
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
 from sync.protocol.models import ENTITY_MODELS, Customer
 
@@ -210,7 +211,7 @@ class AttackWorld:
         return response.json()["device_id"]
 
     def _seed_customers(self) -> None:
-        now = db.now_utc()
+        now = system_clock()
         with db.writing(self.engine) as conn:
             org = Org.load(conn)
             for key, (territory, owner) in CUSTOMERS.items():
@@ -310,7 +311,7 @@ class AttackWorld:
     def _dump(self) -> dict[str, list[dict]]:
         with db.reading(self.engine) as conn:
             return {t.name: [dict(row._mapping) for row in conn.execute(sa.select(t))]
-                    for t in db.metadata.sorted_tables}
+                    for t in schema.metadata.sorted_tables}
 
     def restore(self) -> None:
         """Every table as it was when the world was made; device sequence numbers start again.
@@ -320,12 +321,12 @@ class AttackWorld:
         """
         self.restores += 1
         with db.writing(self.engine) as conn:
-            for table in reversed(db.metadata.sorted_tables):
+            for table in reversed(schema.metadata.sorted_tables):
                 conn.execute(table.delete())
-            for table in db.metadata.sorted_tables:
+            for table in schema.metadata.sorted_tables:
                 rows = self.baseline.get(table.name)
                 if rows:
                     conn.execute(table.insert(), rows)
-            conn.execute(sa.update(db.feed).where(db.feed.c.id == 1)
-                         .values(org_version=db.feed.c.org_version + 100_000 * self.restores))
+            conn.execute(sa.update(schema.feed).where(schema.feed.c.id == 1)
+                         .values(org_version=schema.feed.c.org_version + 100_000 * self.restores))
         self.mids = {who: 0 for who in self.devices}

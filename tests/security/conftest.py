@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from server import db
+from server import schema
 from tests.security._world import AttackWorld
 from tests.server._world import database_engine
 
@@ -19,7 +19,7 @@ def engine(request, tmp_path_factory):
     engine = database_engine(request.param, tmp_path_factory.mktemp(request.param))
     yield engine
     if request.param == "postgres":
-        db.drop_schema(engine)
+        schema.drop_schema(engine)
     engine.dispose()
 
 

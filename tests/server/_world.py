@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from server import db
+from server import db, schema
 from server.app import create_app
+from server.clock import Clock, system_clock
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
 from tests.conftest import postgres_url, require_or_skip
 
@@ -22,16 +23,35 @@ def database_engine(kind: str, tmp_path):
         require_or_skip("PostgreSQL", url is not None, "FIELDREP_REQUIRE_POSTGRES")
     engine = db.make_engine(url)
     if kind == "postgres":
-        db.drop_schema(engine)
-    db.create_schema(engine)
+        schema.drop_schema(engine)
+    schema.create_schema(engine)
     return engine
 
 
-class World:
-    """Two reps in Zhejiang and Sichuan, a manager, an admin, and a few customers."""
+class SettableClock:
+    """A server clock a test sets and moves: give it to ``World`` (and so to ``create_app``)
+    and pass ``clock.now`` to the rules a test calls directly."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, when: datetime) -> datetime:
+        self.now = when
+        return when
+
+    def advance(self, **delta: float) -> datetime:
+        return self.set(self.now + timedelta(**delta))
+
+
+class World:
+    """Two reps in Zhejiang and Sichuan, a manager, an admin, and a few customers, served by an
+    app on ``clock`` (the machine's, unless a test gives its own)."""
+
+    def __init__(self, engine, clock: Clock = system_clock):
+        self.engine, self.clock = engine, clock
         with db.writing(engine) as conn:
             ensure_policy(conn)
             add_team(conn, "East", "region")
@@ -45,7 +65,7 @@ class World:
                                                role="manager")
             self.root, self.root_token = add_rep(conn, "Root", team=None, territories=[],
                                                  role="admin")
-        self.client = TestClient(create_app(engine=engine))
+        self.client = TestClient(create_app(engine=engine, clock=clock))
         self.pool_zj = self.customer("杭州机械", "Zhejiang")
         self.pool_sc = self.customer("成都电子", "Sichuan")
         self.ana_own = self.customer("宁波化工", "Zhejiang", owner=self.ana)
@@ -53,13 +73,14 @@ class World:
     def customer(self, name, province, owner=None, *, protected_days=10, **fields):
         customer = {"id": str(uuid.uuid4()), "name": name, "province": province, "city": "",
                     "tier": "A", "stage": "active", "version": 1, "search_keys": [], **fields}
-        now = db.now_utc()
+        now = self.clock()
         if owner:
             customer.update(owner_id=owner["id"], owner_name=owner["name"],
                             claimed_at=now.isoformat(),
                             protected_until=(now + timedelta(days=protected_days)).isoformat())
         with db.writing(self.engine) as conn:
-            db.put_record(conn, "customer", customer, Org.load(conn).customer_audience(customer))
+            db.put_record(conn, "customer", customer, Org.load(conn).customer_audience(customer),
+                          at=now)
         return customer
 
     def headers(self, token):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server import db
+from server import schema
 from tests.server._world import World, database_engine
 
 
@@ -13,7 +13,7 @@ def engine(request, tmp_path):
     engine = database_engine(request.param, tmp_path)
     yield engine
     if request.param == "postgres":
-        db.drop_schema(engine)
+        schema.drop_schema(engine)
     engine.dispose()
 
 

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from server import db, domain
+from server import db, feed, schema
+from server.domain.ownership import reclaim
 from server.org import set_policy
 from sync.protocol.models import Policy
 from tests.server._world import op, visit
@@ -30,10 +31,10 @@ def test_every_endpoint_refuses_a_missing_wrong_or_revoked_token(world):
         for headers in ({}, world.headers("fr_not-a-token")):
             response = getattr(world.client, method)(path, headers=headers)
             assert response.status_code == 401, (method, path, response.text)
-    from server.org import revoke_tokens
+    from server.tokens import revoke_tokens
 
     with db.writing(world.engine) as conn:
-        revoke_tokens(conn, "Ana")
+        revoke_tokens(conn, world.ana)
     response = world.client.get("/v1/me", headers=world.headers(world.ana_token))
     assert response.status_code == 401 and "log in again" in response.json()["detail"]
 
@@ -55,8 +56,8 @@ def test_push_is_exactly_once_and_in_order(world):
     gap = world.push(world.ana_token, device, [visit(5, world.ana_own["id"])])
     assert gap.status_code == 409 and gap.json()["expected_mid"] == 3
     with db.reading(world.engine) as conn:
-        count = conn.execute(sa.select(sa.func.count()).select_from(db.records).where(
-            db.records.c.entity == "visit")).scalar_one()
+        count = conn.execute(sa.select(sa.func.count()).select_from(schema.records).where(
+            schema.records.c.entity == "visit")).scalar_one()
     assert count == 2
 
 
@@ -114,7 +115,7 @@ def test_an_owner_visit_extends_protection_and_a_lapsed_claim_returns_to_the_poo
     assert after >= before
     later = datetime.fromisoformat(after) + timedelta(days=1)
     with db.writing(world.engine) as conn:
-        returned = domain.reclaim(conn, later)
+        returned = reclaim(conn, later)
     assert [c["id"] for c in returned] == [world.ana_own["id"]]
     pooled = returned[0]
     assert pooled["owner_id"] is None and pooled["previous_owner_id"] == world.ana["id"]
@@ -154,8 +155,8 @@ def test_a_cursor_older_than_the_horizon_gets_410(world):
     _, cursor = world.scope(world.ana_token)
     world.customer("舟山渔业", "Zhejiang")
     with db.writing(world.engine) as conn:
-        top, _ = db.feed_position(conn)
-        db.compact_feed(conn, top)
+        top, _ = feed.position(conn)
+        feed.compact(conn, top)
     response = world.client.get("/v1/sync/pull", headers=world.headers(world.ana_token),
                                 params={"cursor": cursor})
     assert response.status_code == 410
@@ -209,8 +210,8 @@ def test_round_robin_assignment_is_fair_and_audited(world):
     assert sorted(shares) == ["Ana", "Bo"] and abs(shares["Ana"] - shares["Bo"]) <= 1
     assert sum(shares.values()) == 9  # the 8 pool customers of the team, and 成都电子
     with db.reading(world.engine) as conn:
-        audited = conn.execute(sa.select(sa.func.count()).select_from(db.audit).where(
-            db.audit.c.action == "assign")).scalar_one()
+        audited = conn.execute(sa.select(sa.func.count()).select_from(schema.audit).where(
+            schema.audit.c.action == "assign")).scalar_one()
     assert audited == 9
     assert world.client.post("/v1/assign", headers=world.headers(world.ana_token),
                              json={"strategy": "round-robin"}).status_code == 403

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from server import db
+from server import db, schema
 from server.org import add_rep, add_team, add_territory, set_policy
 from sync.protocol.models import Policy
 
@@ -69,8 +69,8 @@ def test_every_assignment_is_audited_with_who_and_why_and_reaches_the_new_owner(
     summary = _assign(verticals, verticals.mei_token, strategy="region")
     assert summary["decisions"], "East's pool is shared out"
     with db.reading(verticals.engine) as conn:
-        audit = conn.execute(sa.select(db.audit.c.actor, db.audit.c.record_id, db.audit.c.why)
-                             .where(db.audit.c.action == "assign").order_by(db.audit.c.id)).all()
+        audit = conn.execute(sa.select(schema.audit.c.actor, schema.audit.c.record_id, schema.audit.c.why)
+                             .where(schema.audit.c.action == "assign").order_by(schema.audit.c.id)).all()
     assert {row.record_id for row in audit} == {d["customer_id"] for d in summary["decisions"]}
     assert {row.actor for row in audit} == {verticals.mei["id"]}
     assert all(row.why.startswith(f"{d['customer']} → {d['rep']}: region")

@@ -103,10 +103,10 @@ def test_a_bad_mutation_is_rejected_alone_and_the_next_one_applies(strict):
 
 def test_a_too_old_client_gets_426_from_the_header_and_from_the_push_body(strict, monkeypatch):
     w = strict
-    from server import app as app_module
+    from server.api import deps
 
-    monkeypatch.setattr(app_module, "MIN_CLIENT_SCHEMA", 2)
-    w.client = TestClient(app_module.create_app(engine=w.engine), raise_server_exceptions=False)
+    monkeypatch.setattr(deps, "MIN_CLIENT_SCHEMA", 2)
+    w.client = TestClient(create_app(engine=w.engine), raise_server_exceptions=False)
     h = w.headers(w.ana_token)
     assert w.client.get("/v1/me", headers=h).status_code == 426
     no_header = {"Authorization": h["Authorization"]}

@@ -12,9 +12,9 @@ import stat
 import pytest
 from fastapi.testclient import TestClient
 
-from server import app as app_module
-from server import db
-from server.app import AuthThrottle, create_app
+from server import db, feed, schema, tokens
+from server.api.edge import AuthThrottle
+from server.app import create_app
 from server.org import set_policy
 from sync.protocol.models import Policy
 from sync.protocol.refusals import TEMPLATES
@@ -42,8 +42,8 @@ def test_repeated_wrong_tokens_from_one_address_are_throttled_before_any_lookup(
     for _ in range(20):
         assert client.get("/v1/me", headers=wrong).status_code == 401
     looked_up = []
-    real = app_module.rep_for_token
-    monkeypatch.setattr(app_module, "rep_for_token",
+    real = tokens.rep_for_token
+    monkeypatch.setattr(tokens, "rep_for_token",
                         lambda conn, token: looked_up.append(token) or real(conn, token))
     refused = client.get("/v1/me", headers=wrong)
     assert refused.status_code == 429, refused.text
@@ -179,11 +179,11 @@ def test_the_sqlite_database_files_are_readable_by_the_server_alone(tmp_path):
     old = os.umask(0o022)
     try:
         engine = db.make_engine(f"sqlite:///{tmp_path / 'server.db'}")
-        db.create_schema(engine)
+        schema.create_schema(engine)
         with db.writing(engine) as conn:
             db.record_audit(conn, "test", "test", "a write, so the WAL exists")
         with db.reading(engine) as conn:
-            db.feed_position(conn)
+            feed.position(conn)
         files = [tmp_path / name for name in ("server.db", "server.db-wal", "server.db-shm")]
         for path in files:
             assert path.exists(), path

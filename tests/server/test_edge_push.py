@@ -10,21 +10,21 @@ import uuid
 import orjson
 import sqlalchemy as sa
 
-from server import db
+from server import db, schema
 from sync.protocol.refusals import TEMPLATES
 from tests.server._world import op, visit
 
 
 def _visits(world) -> int:
     with db.reading(world.engine) as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(db.records).where(
-            db.records.c.entity == "visit")).scalar_one()
+        return conn.execute(sa.select(sa.func.count()).select_from(schema.records).where(
+            schema.records.c.entity == "visit")).scalar_one()
 
 
 def _stored(world, device: str) -> dict[int, str]:
     with db.reading(world.engine) as conn:
-        rows = conn.execute(sa.select(db.results.c.mid, db.results.c.result)
-                            .where(db.results.c.device_id == device)).all()
+        rows = conn.execute(sa.select(schema.results.c.mid, schema.results.c.result)
+                            .where(schema.results.c.device_id == device)).all()
     return {row.mid: row.result for row in rows}
 
 

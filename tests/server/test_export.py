@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from server import db
+from server import db, schema
 from server.csv_import import import_customers
 from server.export import rows_for, safe_text, to_csv
 from server.seed import seed
@@ -24,7 +24,7 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def seeded(tmp_path_factory):
     path = tmp_path_factory.mktemp("export") / "server.db"
     engine = db.make_engine(f"sqlite:///{path}")
-    db.create_schema(engine)
+    schema.create_schema(engine)
     seed(engine, reps=4, customers=300, seed_value=2, now=NOW)
     yield engine, f"sqlite:///{path}"
     engine.dispose()
@@ -90,7 +90,7 @@ def test_an_exported_customer_file_imports_back_unchanged_and_edits_apply(seeded
     engine, _ = seeded
     before = {r["id"]: r for r in rows_for(engine, "customers")}
     text = to_csv("customers", list(before.values()))
-    assert import_customers(engine, text, skip_bad=False) == (0, len(before), [])
+    assert import_customers(engine, text, skip_bad=False, now=NOW) == (0, len(before), [])
     after = {r["id"]: r for r in rows_for(engine, "customers")}
     volatile = ("version", "updated_at")
     for rid, record in before.items():
@@ -105,7 +105,7 @@ def test_an_exported_customer_file_imports_back_unchanged_and_edits_apply(seeded
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerow(owned)
-    assert import_customers(engine, out.getvalue(), skip_bad=False) == (0, 1, [])
+    assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW) == (0, 1, [])
     edited = next(r for r in rows_for(engine, "customers") if r["id"] == owned["id"])
     assert edited["tier"] == owned["tier"]
     assert edited["city"] == after[owned["id"]]["city"], "an emptied cell keeps the stored value"
@@ -127,13 +127,13 @@ def test_text_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe(tex
 
 def test_a_formula_like_name_survives_export_and_import(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'f.db'}")
-    db.create_schema(engine)
+    schema.create_schema(engine)
     header = "name,contact_name,contact_phone\r\n"
     assert import_customers(engine, header + "=1+1 Trading,Ann,+86 21 5555\r\n",
-                            skip_bad=False)[0] == 1
+                            skip_bad=False, now=NOW)[0] == 1
     text = to_csv("customers", rows_for(engine, "customers"))
     assert "'=1+1 Trading" in text and "'+86 21 5555" in text
-    import_customers(engine, text, skip_bad=False)
+    import_customers(engine, text, skip_bad=False, now=NOW)
     (customer,) = rows_for(engine, "customers")
     assert customer["name"] == "=1+1 Trading"
     assert customer["contacts"][0]["phone"] == "+86 21 5555"
@@ -165,7 +165,7 @@ def _formula_customer(engine) -> dict:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerow(["Formula Trading", *FORMULAS.values()])
-    assert import_customers(engine, out.getvalue(), skip_bad=False)[0] == 1
+    assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW)[0] == 1
     (customer,) = rows_for(engine, "customers")
     return customer
 
@@ -205,7 +205,7 @@ def test_what_python_takes_as_a_number_but_a_spreadsheet_would_run_is_escaped(te
 def test_an_exported_file_with_formula_cells_imports_back_unchanged(engine):
     before = _formula_customer(engine)
     text = to_csv("customers", rows_for(engine, "customers"))
-    assert import_customers(engine, text, skip_bad=False) == (0, 1, [])
+    assert import_customers(engine, text, skip_bad=False, now=NOW) == (0, 1, [])
     (after,) = rows_for(engine, "customers")
     assert after["product_lines"] == before["product_lines"]
     assert after["contacts"] == before["contacts"]

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server import cli, db, domain
-from tests.server._world import Device, op, visit
+from server import cli, db, feed, settings
+from server.domain.ownership import reclaim
+from tests.server._world import Device, SettableClock, World, op, visit
 
 
 def _bootstrap(world, token, limit):
@@ -85,22 +86,22 @@ def test_a_cursor_from_the_future_or_of_another_server_is_410(world):
     assert response.status_code == 410 and "fresh copy" in response.json()["detail"]
 
 
-def test_the_horizon_forgets_changes_older_than_the_retention_and_old_cursors_get_410(
-        world, monkeypatch):
+def test_the_horizon_forgets_changes_older_than_the_retention_and_old_cursors_get_410(engine):
     t0 = datetime(2026, 12, 1, tzinfo=UTC)
-    monkeypatch.setenv("FIELDREP_SERVER_NOW", t0.isoformat())
+    clock = SettableClock(t0)
+    world = World(engine, clock)
     _, old_cursor = world.scope(world.ana_token)
     pinned = world.client.get("/v1/sync/bootstrap", headers=world.headers(world.ana_token),
                               params={"limit": 1}).json()
     world.customer("舟山渔业", "Zhejiang")
-    monkeypatch.setenv("FIELDREP_SERVER_NOW", (t0 + timedelta(days=10)).isoformat())
+    clock.advance(days=10)
     _, recent_cursor = world.scope(world.ana_token)
     fresh = world.customer("温州鞋业", "Zhejiang")
 
     with db.writing(world.engine) as conn:
-        assert db.compact_older_than(conn, 30, now=t0 + timedelta(days=10)) == 0
+        assert feed.compact_older_than(conn, 30, now=t0 + timedelta(days=10)) == 0
     with db.writing(world.engine) as conn:
-        assert db.compact_older_than(conn, 5, now=t0 + timedelta(days=10)) > 0
+        assert feed.compact_older_than(conn, 5, now=t0 + timedelta(days=10)) > 0
 
     h = world.headers(world.ana_token)
     old = world.client.get("/v1/sync/pull", headers=h, params={"cursor": old_cursor})
@@ -114,23 +115,23 @@ def test_the_horizon_forgets_changes_older_than_the_retention_and_old_cursors_ge
 
 def test_the_retention_is_configurable_and_checked(monkeypatch):
     monkeypatch.delenv("FIELDREP_FEED_RETENTION_DAYS", raising=False)
-    assert db.retention_days() == 30
+    assert settings.load().feed_retention_days == 30
     monkeypatch.setenv("FIELDREP_FEED_RETENTION_DAYS", "0.5")
-    assert db.retention_days() == 0.5
-    for bad in ("soon", "-1", "nan"):
+    assert settings.load().feed_retention_days == 0.5
+    for bad in ("soon", "-1", "nan", "inf"):
         monkeypatch.setenv("FIELDREP_FEED_RETENTION_DAYS", bad)
-        with pytest.raises(ValueError, match="FIELDREP_FEED_RETENTION_DAYS"):
-            db.retention_days()
+        with pytest.raises(settings.SettingsError,
+                           match=r"^FIELDREP_FEED_RETENTION_DAYS must be a number of days"):
+            settings.load()
 
 
-def test_one_housekeeping_round_reclaims_and_compacts(world, monkeypatch):
+def test_one_housekeeping_round_reclaims_and_compacts(world):
     world.customer("湖州竹业", "Zhejiang", owner=world.ana, protected_days=1)
     later = datetime.now(UTC) + timedelta(days=3)
-    monkeypatch.setenv("FIELDREP_SERVER_NOW", later.isoformat())
-    returned, compacted = cli._maintain_once(world.engine, 1)
+    returned, compacted = cli._maintain_once(world.engine, 1, later)
     assert returned == 1 and compacted > 0
     with db.reading(world.engine) as conn:
-        top, horizon = db.feed_position(conn)
+        top, horizon = feed.position(conn)
     assert 0 < horizon < top, "the reclaim's own change, written now, is kept"
 
 
@@ -150,16 +151,14 @@ def test_a_transfer_sends_the_old_owner_a_tombstone_and_the_new_owner_the_record
     assert [c["op"] for c in bo] == ["upsert"] and bo[0]["record"]["owner_name"] == "Bo"
 
 
-def test_a_reclaimed_customer_outside_the_old_owners_territory_leaves_their_view(
-        world, monkeypatch):
+def test_a_reclaimed_customer_outside_the_old_owners_territory_leaves_their_view(world):
     far = world.customer("成都机床", "Sichuan", owner=world.ana, protected_days=1)
     ana_view, ana_cursor = world.scope(world.ana_token)
     _, cy_cursor = world.scope(world.cy_token)
     assert far["id"] in ana_view["customer"], "an owner sees their customer anywhere"
     later = datetime.now(UTC) + timedelta(days=2)
-    monkeypatch.setenv("FIELDREP_SERVER_NOW", later.isoformat())
     with db.writing(world.engine) as conn:
-        assert [c["id"] for c in domain.reclaim(conn)] == [far["id"]]
+        assert [c["id"] for c in reclaim(conn, later)] == [far["id"]]
     ana = [c for c in world.pull(world.ana_token, ana_cursor)["changes"] if c["id"] == far["id"]]
     assert [c["op"] for c in ana] == ["delete"], "back to a pool Ana's territories do not cover"
     assert "lapsed" in ana[0]["reason"]

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from server import db
+from server import db, feed, schema
 from server.app import create_app
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
 from tests.conftest import postgres_url, require_or_skip
@@ -26,10 +26,10 @@ def pg_engine():
     url = postgres_url()
     require_or_skip("PostgreSQL", url is not None, "FIELDREP_REQUIRE_POSTGRES")
     engine = db.make_engine(url)
-    db.drop_schema(engine)
-    db.create_schema(engine)
+    schema.drop_schema(engine)
+    schema.create_schema(engine)
     yield engine
-    db.drop_schema(engine)
+    schema.drop_schema(engine)
     engine.dispose()
 
 
@@ -55,7 +55,7 @@ def test_a_pull_between_two_writers_never_skips_the_one_that_commits_late(pg_eng
         with db.writing(pg_engine) as conn:
             customer = _customer(name)
             db.put_record(conn, "customer", customer, Org.load(conn).customer_audience(customer))
-            seqs[name] = db.feed_position(conn)[0]
+            seqs[name] = feed.position(conn)[0]
             if started:
                 started.set()
             if hold:

@@ -7,15 +7,17 @@ import io
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from server import db
 from server.app import create_app
-from server.csv_import import ImportError_, import_customers, read_text
+from server.csv_import import BadFile, import_customers, read_text
 from server.org import add_rep, add_team, add_territory, ensure_policy
 
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 HEADER = ["id", "name", "industry", "customer_type", "province", "city", "address", "tier",
           "stage", "product_lines", "contact_name", "contact_title", "contact_phone",
           "contact_email", "owner", "lat", "lon"]
@@ -53,7 +55,7 @@ def test_a_good_file_imports_every_field_with_owner_protection_and_pinyin(org):
     rows = [GOOD, {**GOOD, "name": "Northwind Trading Ltd.", "owner": "", "tier": "",
                    "stage": "", "lat": "", "lon": "", "contact_name": "", "contact_title": "",
                    "contact_phone": "", "contact_email": "", "product_lines": ""}]
-    assert import_customers(org["engine"], _csv(rows), skip_bad=False) == (2, 0, [])
+    assert import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW) == (2, 0, [])
     by_name = _customers(org["engine"])
     hz = by_name["杭州精密机械有限公司"]
     assert hz["owner_id"] == org["ana"]["id"] and hz["owner_name"] == "Ana"
@@ -87,41 +89,44 @@ def test_a_good_file_imports_every_field_with_owner_protection_and_pinyin(org):
 ])
 def test_each_kind_of_bad_row_is_named_by_its_line_and_nothing_is_imported(org, change, words):
     rows = [GOOD, {**GOOD, "name": "宁波化工", "owner": ""}, {**GOOD, **change}]
-    new, updated, errors = import_customers(org["engine"], _csv(rows), skip_bad=False)
+    new, updated, errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
     assert (new, updated) == (0, 0)
-    assert len(errors) == 1 and errors[0].startswith("line 4: "), errors
-    assert words in errors[0], errors
+    assert len(errors) == 1 and str(errors[0]).startswith("line 4: "), errors
+    assert errors[0].line == 4 and words in str(errors[0].refusal), errors
     assert _customers(org["engine"]) == {}
 
 
 def test_line_numbers_count_physical_lines_of_quoted_multiline_cells(org):
     rows = [{**GOOD, "address": "第一行\n第二行"}, {**GOOD, "name": "Bad", "tier": "Q"}]
-    _, _, errors = import_customers(org["engine"], _csv(rows), skip_bad=False)
-    assert errors and errors[0].startswith("line 4: "), errors
+    _, _, errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
+    assert errors and errors[0].line == 4 and str(errors[0]).startswith("line 4: "), errors
 
 
 def test_a_repeated_id_names_both_lines(org):
     rid = "0190a000-0000-7000-8000-000000000001"
     rows = [{**GOOD, "id": rid}, {**GOOD, "name": "B", "id": "0190a000-0000-7000-8000-0000000002"},
             {**GOOD, "name": "C", "id": rid}]
-    _, _, errors = import_customers(org["engine"], _csv(rows), skip_bad=False)
-    assert errors == [f"line 4: id {rid} repeats line 2"]
+    _, _, errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
+    assert [str(e) for e in errors] == [f"line 4: id {rid} repeats line 2"]
+    assert errors[0].refusal.wire() == {"code": "import.repeated_id",
+                                        "params": {"id": rid, "line": 2}}
 
 
 def test_skip_bad_imports_the_good_rows_and_lists_the_bad(org):
     rows = [GOOD, {**GOOD, "name": "Bad tier", "tier": "Z"}, {**GOOD, "name": "宁波化工"},
             {**GOOD, "name": "Bad owner", "owner": "Nobody"}]
-    new, updated, errors = import_customers(org["engine"], _csv(rows), skip_bad=True)
+    new, updated, errors = import_customers(org["engine"], _csv(rows), skip_bad=True, now=NOW)
     assert (new, updated) == (2, 0)
-    assert [e.split(":")[0] for e in errors] == ["line 3", "line 5"]
+    assert [str(e).split(":")[0] for e in errors] == ["line 3", "line 5"]
+    assert [e.refusal.code for e in errors] == ["field.invalid", "import.unknown_owner"]
     assert set(_customers(org["engine"])) == {"杭州精密机械有限公司", "宁波化工"}
 
 
 def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(org):
     text = _csv([GOOD]) + "\r\n,,,,,,,,,,,,,,,,\r\n" + _csv([{**GOOD, "tier": "Z"}]).split(
         "\r\n", 1)[1]
-    _, _, errors = import_customers(org["engine"], text, skip_bad=False)
-    assert len(errors) == 1 and errors[0].startswith("line 5: "), errors
+    _, _, errors = import_customers(org["engine"], text, skip_bad=False, now=NOW)
+    assert len(errors) == 1 and str(errors[0]).startswith("line 5: "), errors
 
 
 @pytest.mark.parametrize(("header", "words"), [
@@ -129,15 +134,16 @@ def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(org):
     (["name", "tier", "colour"], "unknown column(s) colour"),
 ])
 def test_a_bad_header_refuses_the_whole_file(org, header, words):
-    with pytest.raises(ImportError_, match=words.replace("(", r"\(").replace(")", r"\)")):
-        import_customers(org["engine"], ",".join(header) + "\r\nA,B,C\r\n", skip_bad=True)
+    with pytest.raises(BadFile, match=words.replace("(", r"\(").replace(")", r"\)")):
+        import_customers(org["engine"], ",".join(header) + "\r\nA,B,C\r\n", skip_bad=True, now=NOW)
 
 
 def test_an_existing_id_is_updated_with_a_new_version_and_keeps_its_owner(org):
     rid = "0190a000-0000-7000-8000-00000000000a"
-    assert import_customers(org["engine"], _csv([{**GOOD, "id": rid}]), skip_bad=False)[0] == 1
+    first = import_customers(org["engine"], _csv([{**GOOD, "id": rid}]), skip_bad=False, now=NOW)
+    assert first[0] == 1
     again = {**GOOD, "id": rid, "tier": "B", "owner": "", "name": "杭州精密机械集团"}
-    assert import_customers(org["engine"], _csv([again]), skip_bad=False) == (0, 1, [])
+    assert import_customers(org["engine"], _csv([again]), skip_bad=False, now=NOW) == (0, 1, [])
     (customer,) = _customers(org["engine"]).values()
     assert customer["tier"] == "B" and customer["version"] == 2
     assert customer["owner_name"] == "Ana", "an empty owner cell keeps the owner"
@@ -151,11 +157,11 @@ def test_imported_and_updated_customers_reach_the_covering_reps_feed(org):
     assert page["changes"] == [] or all(c["entity"] != "customer" for c in page["changes"])
     cursor = page["cursor"]
     rid = "0190a000-0000-7000-8000-00000000000b"
-    import_customers(org["engine"], _csv([{**GOOD, "id": rid, "owner": ""}]), skip_bad=False)
+    import_customers(org["engine"], _csv([{**GOOD, "id": rid, "owner": ""}]), skip_bad=False, now=NOW)
     pulled = client.get("/v1/sync/pull", headers=headers, params={"cursor": cursor}).json()
     assert [(c["entity"], c["id"]) for c in pulled["changes"]] == [("customer", rid)]
     import_customers(org["engine"], _csv([{**GOOD, "id": rid, "owner": "", "tier": "B"}]),
-                     skip_bad=False)
+                     skip_bad=False, now=NOW)
     again = client.get("/v1/sync/pull", headers=headers,
                        params={"cursor": pulled["next_cursor"]}).json()
     assert [c["record"]["tier"] for c in again["changes"]] == ["B"]

@@ -1,6 +1,6 @@
 """The sales rules the server decides with its own clock: claims, protection, limits, the pool.
 
-The server's clock is frozen with FIELDREP_SERVER_NOW (Wednesday 2 December 2026, 10:00 in
+The server's clock is a SettableClock given to the app (Wednesday 2 December 2026, 10:00 in
 Shanghai) and moved by the tests, so every expected date is computed by the shared rules.
 """
 
@@ -12,37 +12,24 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from server import db, domain
+from server import db, schema
+from server.domain.ownership import reclaim
 from server.org import set_policy
 from sync.protocol import rules
 from sync.protocol.models import Policy
-from tests.server._world import Device, World, op, visit
+from tests.server._world import Device, SettableClock, World, op, visit
 
 START = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.monkeypatch = monkeypatch
-        self.set(START)
-
-    def set(self, when: datetime) -> datetime:
-        self.now = when
-        self.monkeypatch.setenv("FIELDREP_SERVER_NOW", when.isoformat())
-        return when
-
-    def advance(self, **delta: float) -> datetime:
-        return self.set(self.now + timedelta(**delta))
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
+def clock():
+    return SettableClock(START)
 
 
 @pytest.fixture
 def w(clock, engine):
-    return World(engine)
+    return World(engine, clock)
 
 
 def _customer(world: World, customer_id: str) -> dict:
@@ -89,8 +76,8 @@ def test_concurrent_claims_first_to_arrive_wins_and_the_others_hear_who_owns_it(
             assert answer["status"] == "rejected"
             assert answer["reason"] == f"owned by {winners[0]}, protected until {until}"
     with db.reading(w.engine) as conn:
-        claims = conn.execute(sa.select(sa.func.count()).select_from(db.audit).where(
-            db.audit.c.action == "claim")).scalar_one()
+        claims = conn.execute(sa.select(sa.func.count()).select_from(schema.audit).where(
+            schema.audit.c.action == "claim")).scalar_one()
     assert claims == 1
 
 
@@ -167,7 +154,7 @@ def test_reclaim_returns_only_lapsed_unvisited_customers_with_a_reason_in_the_fe
     now = clock.advance(days=1, hours=1)
 
     with db.writing(w.engine) as conn:
-        returned = domain.reclaim(conn)
+        returned = reclaim(conn, clock.now)
     assert [c["name"] for c in returned] == ["湖州竹业"]
     assert _customer(w, kept["id"])["owner_id"] == w.ana["id"]
     pooled = _customer(w, lapsed["id"])
@@ -181,18 +168,18 @@ def test_reclaim_returns_only_lapsed_unvisited_customers_with_a_reason_in_the_fe
     assert back[-1]["reason"] == (f"protection of Ana lapsed on {lapse_day} without a visit: "
                                   "back to the pool")
     with db.reading(w.engine) as conn:
-        audit = conn.execute(sa.select(db.audit.c.actor, db.audit.c.why).where(
-            db.audit.c.action == "reclaim")).all()
+        audit = conn.execute(sa.select(schema.audit.c.actor, schema.audit.c.why).where(
+            schema.audit.c.action == "reclaim")).all()
     assert [tuple(row) for row in audit] == [("server", back[-1]["reason"])]
     with db.writing(w.engine) as conn:
-        assert domain.reclaim(conn) == [], "a second sweep finds nothing more"
+        assert reclaim(conn, clock.now) == [], "a second sweep finds nothing more"
 
 
 def test_a_previous_owner_waits_out_the_cooloff_others_may_claim_at_once(w, clock):
     lapsed = w.customer("湖州竹业", "Zhejiang", owner=w.ana, protected_days=1)
     clock.advance(days=2)
     with db.writing(w.engine) as conn:
-        assert len(domain.reclaim(conn)) == 1
+        assert len(reclaim(conn, clock.now)) == 1
     ana = Device(w, w.ana_token)
     refused = ana.send_one(op(0, "customer.claim", lapsed["id"]))
     again = (clock.now + timedelta(days=14)).date().isoformat()

@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, settings
 from server import db
 from server.app import create_app
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
+from server.schema import create_schema
 
 pytestmark = pytest.mark.slow
 
 _home = Path(tempfile.mkdtemp(prefix="fieldrep-schemathesis-"))
 _engine = db.make_engine(f"sqlite:///{_home / 'server.db'}")
-db.create_schema(_engine)
+create_schema(_engine)
 with db.writing(_engine) as _conn:
     ensure_policy(_conn)
     add_team(_conn, "East")

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from server import db
+from server import db, schema
 from server.app import create_app
 from server.seed import seed
 from sync.protocol.search_keys import pinyin_keys
@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'server.db'}")
-    db.create_schema(engine)
+    schema.create_schema(engine)
     people = seed(engine, reps=6, customers=1500, seed_value=7, now=NOW)
     with db.reading(engine) as conn:
         data = {entity: db.all_records(conn, entity)
@@ -138,11 +138,11 @@ def test_each_seeded_record_has_exactly_one_change_row(seeded):
     engine, _, data = seeded
     with db.reading(engine) as conn:
         counts = dict(conn.execute(
-            sa.select(db.changes.c.entity, sa.func.count()).group_by(db.changes.c.entity)).all())
+            sa.select(schema.changes.c.entity, sa.func.count()).group_by(schema.changes.c.entity)).all())
         repeated = conn.execute(
-            sa.select(db.changes.c.record_id)
-            .where(db.changes.c.entity.in_(["customer", "visit", "feedback", "followup"]))
-            .group_by(db.changes.c.entity, db.changes.c.record_id)
+            sa.select(schema.changes.c.record_id)
+            .where(schema.changes.c.entity.in_(["customer", "visit", "feedback", "followup"]))
+            .group_by(schema.changes.c.entity, schema.changes.c.record_id)
             .having(sa.func.count() > 1)).all()
     for entity in ("customer", "visit", "feedback", "followup"):
         assert counts[entity] == len(data[entity]), entity
@@ -152,7 +152,7 @@ def test_each_seeded_record_has_exactly_one_change_row(seeded):
 def test_the_same_seed_gives_the_same_organisation_and_another_seed_does_not(tmp_path):
     def run(name: str, seed_value: int) -> list[list[dict]]:
         engine = db.make_engine(f"sqlite:///{tmp_path / name}")
-        db.create_schema(engine)
+        schema.create_schema(engine)
         seed(engine, reps=3, customers=200, seed_value=seed_value, now=NOW)
         with db.reading(engine) as conn:
             reps = {r["id"]: r["name"] for r in db.all_records(conn, "rep")}
@@ -200,12 +200,12 @@ def test_seeding_a_database_that_has_an_organisation_refuses_in_one_line(tmp_pat
 @pytest.mark.slow
 def test_fifty_thousand_customers_seed_in_well_under_a_minute(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'big.db'}")
-    db.create_schema(engine)
+    schema.create_schema(engine)
     started = time.perf_counter()
     seed(engine, reps=50, customers=50_000, seed_value=1, now=NOW)
     took = time.perf_counter() - started
     with db.reading(engine) as conn:
-        count = conn.execute(sa.select(sa.func.count()).select_from(db.records)
-                             .where(db.records.c.entity == "customer")).scalar_one()
+        count = conn.execute(sa.select(sa.func.count()).select_from(schema.records)
+                             .where(schema.records.c.entity == "customer")).scalar_one()
     assert count == 50_000
     assert took < 45, f"seeding 50k customers took {took:.1f} s"

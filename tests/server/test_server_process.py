@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from server import db
+from server import db, feed, schema
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
 from server.process import ServerProcess, ServerStartError, free_port
 from tests.conftest import postgres_url, require_or_skip
@@ -24,8 +24,8 @@ def database(request, tmp_path):
         url = postgres_url()
         require_or_skip("PostgreSQL", url is not None, "FIELDREP_REQUIRE_POSTGRES")
     engine = db.make_engine(url)
-    db.drop_schema(engine)
-    db.create_schema(engine)
+    schema.drop_schema(engine)
+    schema.create_schema(engine)
     with db.writing(engine) as conn:
         ensure_policy(conn)
         add_team(conn, "East")
@@ -33,7 +33,7 @@ def database(request, tmp_path):
         rep, token = add_rep(conn, "Ana", team="East", territories=["ZJ"])
     yield {"url": url, "engine": engine, "rep": rep, "token": token}
     if request.param == "postgres":
-        db.drop_schema(engine)
+        schema.drop_schema(engine)
     engine.dispose()
 
 
@@ -95,7 +95,7 @@ def test_serve_returns_lapsed_claims_to_the_pool_and_forgets_old_changes_on_its_
         while time.monotonic() < deadline:
             with db.reading(engine) as conn:
                 record = db.get_record(conn, "customer", lapsed["id"])
-                _, horizon = db.feed_position(conn)
+                _, horizon = feed.position(conn)
             if record["owner_id"] is None and horizon > 0:
                 break
             time.sleep(0.1)

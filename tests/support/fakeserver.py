@@ -4,7 +4,8 @@ It speaks the wire API's shapes (push with per-device mids and stored results, a
 change feed with opaque cursors and a tombstone horizon, bootstrap pinned to a position and paged
 by key) with none of the sales rules: every mutation is applied. Tests reach in to script faults:
 ``fail_next(path, status | exception, times)``, ``horizon`` (older cursors get 410), ``forget
-device mids`` (a restored database). Every request is kept in ``requests``.
+device mids`` (a restored database), :meth:`push` called directly (a push whose answer was
+lost). Every request is kept in ``requests``.
 """
 
 from __future__ import annotations
@@ -87,35 +88,37 @@ class FakeServer:
                 del self.failures[n]
                 if isinstance(what, int):
                     headers = {"Retry-After": "3"} if what in (429, 503) else {}
-                    return _json({"detail": f"scripted {what}"}, what, headers)
+                    return json_response({"detail": f"scripted {what}"}, what, headers)
                 raise what
         if path == "/v1/health":
-            return _json({"ok": True, "schema_version": SCHEMA_VERSION,
-                          "server_time": datetime.now(UTC).isoformat()})
+            return json_response({"ok": True, "schema_version": SCHEMA_VERSION,
+                                  "server_time": datetime.now(UTC).isoformat()})
         auth = request.headers.get("Authorization", "")
         rep = self.tokens.get(auth.removeprefix("Bearer "))
         if rep is None:
-            return _json({"detail": "this token is unknown or was revoked"}, 401)
+            return json_response({"detail": "this token is unknown or was revoked"}, 401)
         with self.lock:
             if path == "/v1/me":
-                return _json({"rep": rep, "team": None, "territories": [], "policy": POLICY,
-                              "server_time": datetime.now(UTC).isoformat()})
+                return json_response({"rep": rep, "team": None, "territories": [],
+                                      "policy": POLICY,
+                                      "server_time": datetime.now(UTC).isoformat()})
             if path == "/v1/devices":
                 device_id = str(uuid.uuid4())
                 self.devices[device_id] = {"rep_id": rep["id"], "last_mid": 0}
-                return _json({"device_id": device_id, "rep_id": rep["id"], "last_mid": 0})
+                return json_response({"device_id": device_id, "rep_id": rep["id"], "last_mid": 0})
             if path == "/v1/sync/push":
-                return self._push(rep, orjson.loads(request.content))
+                return self.push(rep, orjson.loads(request.content))
             if path == "/v1/sync/pull":
                 return self._pull(request.url.params)
             if path == "/v1/sync/bootstrap":
                 return self._bootstrap(request.url.params)
-        return _json({"detail": "not found"}, 404)
+        return json_response({"detail": "not found"}, 404)
 
-    def _push(self, rep: dict, body: dict) -> httpx.Response:
+    def push(self, rep: dict, body: dict) -> httpx.Response:
+        """``POST /v1/sync/push`` as ``rep``; a test calls it to commit behind the engine's back."""
         device = self.devices.get(body["device_id"])
         if device is None or device["rep_id"] != rep["id"]:
-            return _json({"detail": "this device is not registered to you"}, 403)
+            return json_response({"detail": "this device is not registered to you"}, 403)
         self.pushed_mids.append([m["mid"] for m in body["mutations"]])
         answered = []
         for mutation in body["mutations"]:
@@ -124,14 +127,14 @@ class FakeServer:
                 stored = self.results.get((body["device_id"], mid))
                 if stored is None:  # applied, but the answer was not kept
                     expected = device["last_mid"] + 1
-                    return _json({"detail": f"mutation {mid} was never received",
-                                  "expected_mid": expected}, 409)
+                    return json_response({"detail": f"mutation {mid} was never received",
+                                          "expected_mid": expected}, 409)
                 answered.append(stored)
                 continue
             if mid > device["last_mid"] + 1:
                 expected = device["last_mid"] + 1
-                return _json({"detail": f"expected mutation {expected}, got {mid}",
-                              "expected_mid": expected}, 409)
+                return json_response({"detail": f"expected mutation {expected}, got {mid}",
+                                      "expected_mid": expected}, 409)
             entity = mutation["kind"].split(".")[0]
             old = self.records.get((entity, mutation["record_id"]))
             record = {**(old or {}), **mutation["fields"], "id": mutation["record_id"]}
@@ -143,18 +146,19 @@ class FakeServer:
             self.results[(body["device_id"], mid)] = result
             device["last_mid"] = mid
             answered.append(result)
-        return _json({"results": answered, "last_mid": device["last_mid"]})
+        return json_response({"results": answered, "last_mid": device["last_mid"]})
 
     def _pull(self, params: Any) -> httpx.Response:
         after = int(params["cursor"].removeprefix("s"))
         limit = int(params.get("limit", 500))
         if after < self.horizon or after > self.top:
-            return _json({"detail": "this cursor is older than the server keeps changes"}, 410)
+            return json_response(
+                {"detail": "this cursor is older than the server keeps changes"}, 410)
         rows = self.feed[after: after + limit]
         has_more = after + limit < self.top
         next_seq = rows[-1]["seq"] if has_more else self.top
-        return _json({"changes": [_change(r) for r in rows], "next_cursor": f"s{next_seq}",
-                      "has_more": has_more})
+        return json_response({"changes": [_change(r) for r in rows],
+                              "next_cursor": f"s{next_seq}", "has_more": has_more})
 
     def _bootstrap(self, params: Any) -> httpx.Response:
         limit = int(params.get("limit", 1000))
@@ -162,21 +166,22 @@ class FakeServer:
         pin, after = (int(token.split(":", 1)[0]), token.split(":", 1)[1]) if token else \
             (self.top, "")
         if pin < self.horizon:
-            return _json({"detail": "this copy was started too long ago"}, 410)
+            return json_response({"detail": "this copy was started too long ago"}, 410)
         keys = sorted(k for k in self.records if f"{k[0]}/{k[1]}" > after)
         page = keys[:limit]
         has_more = len(keys) > limit
         changes = [{"entity": e, "id": i, "op": "upsert", "record": self.records[(e, i)]}
                    for e, i in page]
         next_token = f"{pin}:{page[-1][0]}/{page[-1][1]}" if has_more else None
-        return _json({"changes": changes, "cursor": f"s{pin}", "next_token": next_token,
-                      "has_more": has_more})
+        return json_response({"changes": changes, "cursor": f"s{pin}", "next_token": next_token,
+                              "has_more": has_more})
 
 
 def _change(row: dict) -> dict:
     return {"entity": row["entity"], "id": row["id"], "op": row["op"], "record": row["record"]}
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:
+def json_response(body: Any, status: int = 200,
+                  headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, content=orjson.dumps(body),
                           headers={"Content-Type": "application/json", **(headers or {})})

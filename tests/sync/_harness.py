@@ -1,9 +1,10 @@
 """Shared helpers for the sync tests that run against a real server process on loopback.
 
 An :class:`Org` is a server subprocess (SQLite in a temporary directory) with a team, territories,
-reps and customers seeded through the server's own admin CLI. A :class:`Laptop` is one rep's
-client home (``FIELDREP_HOME``), logged in through the real ``fieldrep login``. The checks at the
-bottom compare what a laptop holds with what the server says that rep may see, and what the server
+reps and customers seeded through the server's own admin CLI (the ``org`` fixture of
+tests/sync/conftest.py builds one to each module's order). A :class:`Laptop` is one rep's client
+home (``FIELDREP_HOME``), logged in through the real ``fieldrep login``; :func:`log_visits` writes
+tagged visits on any store. The checks at the bottom compare what a laptop holds with what the server says that rep may see, and what the server
 holds with what the laptops wrote.
 
 Run as ``python -m tests.sync._harness sync HOME [--loops N]`` it is the small client process the
@@ -344,6 +345,17 @@ def engine_for(store, **kwargs):
     from sync.engine import SyncEngine
 
     return SyncEngine(store, **kwargs)
+
+
+def log_visits(store, n: int, tag: str, customers: list[str] | None = None) -> dict[str, str]:
+    """``n`` visits logged offline, notes ``tag-0``, ``tag-1`` …, to ``customers`` in turn (by
+    default every customer the laptop holds); id → notes, for :func:`assert_exactly_once`."""
+    customers = customers or sorted(store.all_customer_ids())
+    written = {}
+    for i in range(n):
+        visit = store.log_visit(customers[i % len(customers)], outcome="met", notes=f"{tag}-{i}")
+        written[visit["id"]] = visit["notes"]
+    return written
 
 
 def sync_until_settled(engine, store, *, attempts: int = 200, pause: float = 0.0) -> list:

@@ -17,15 +17,14 @@ import pytest
 
 from sync.protocol.models import Policy
 from sync.protocol.rules import as_datetime, protection_on_claim
-from tests.sync._harness import (
-    Laptop,
-    Org,
-    engine_for,
-    make_customers,
-    sync_until_settled,
-)
+from tests.sync._harness import Laptop, Org, engine_for, sync_until_settled
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [
+    pytest.mark.timeout(240),
+    # Far is the team's manager: a rep never sees another rep's customers, a manager does, so
+    # only Far can hold a stale-looking protection in its cache and try to break it
+    pytest.mark.org(reps=["Ahead", "Behind"], managers=["Far"], customers=20),
+]
 
 _REAL_DATETIME = datetime
 _REAL_DATE = date
@@ -83,21 +82,6 @@ def laptop_clock(offset: timedelta):
     finally:
         for module, attr, real in swapped:
             setattr(module, attr, real)
-
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    for name in ("Ahead", "Behind"):
-        org.add_rep(name, ["East"])
-    # Far is the team's manager: a rep never sees another rep's customers, a manager does, so
-    # only Far can hold a stale-looking protection in its cache and try to break it
-    org.add_rep("Far", ["East"], role="manager")
-    org.import_customers(make_customers(20, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
 
 
 class Desk:

@@ -28,27 +28,18 @@ from tests.sync._harness import (
     assert_converged,
     assert_exactly_once,
     engine_for,
-    make_customers,
     sync_until_settled,
 )
-
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 CUSTOMERS = 3000
 ROUNDS = 14
 CALIBRATION_ROUNDS = 3
 
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    org.add_rep("Victim", ["East"])
-    org.add_rep("Writer", ["East"])
-    org.import_customers(make_customers(CUSTOMERS, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(420),
+    pytest.mark.org(reps=["Victim", "Writer"], customers=CUSTOMERS),
+]
 
 
 def _client_command(laptop: Laptop, round_no: int) -> list[str]:

@@ -9,6 +9,7 @@ pending operation again on it; the answer for another operation is never taken f
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import httpx
 import orjson
@@ -17,7 +18,8 @@ import pytest
 from cache import Store
 from sync.client import Client, MidReused
 from sync.engine import SyncEngine, login
-from tests.support.fakeserver import FakeServer, _json
+from tests.support.fakeserver import FakeServer, json_response
+from tests.sync._harness import log_visits
 
 URL = "http://fake.test"
 
@@ -25,7 +27,7 @@ URL = "http://fake.test"
 class ReusedMidServer(FakeServer):
     """Answers a mid the device used for another operation with 409 push.mid_reused."""
 
-    def _push(self, rep: dict, body: dict) -> httpx.Response:
+    def push(self, rep: dict, body: dict) -> httpx.Response:
         device = self.devices.get(body["device_id"])
         if device is not None:
             for mutation in body["mutations"]:
@@ -33,10 +35,11 @@ class ReusedMidServer(FakeServer):
                 if mutation["mid"] <= device["last_mid"] and stored is not None and (
                     stored["op_id"] != mutation["op_id"]
                 ):
-                    return _json({"detail": f"mutation {mutation['mid']} was already used",
-                                  "code": "push.mid_reused", "params": {"mid": mutation["mid"]},
-                                  "expected_mid": device["last_mid"] + 1}, 409)
-        return super()._push(rep, body)
+                    return json_response(
+                        {"detail": f"mutation {mutation['mid']} was already used",
+                         "code": "push.mid_reused", "params": {"mid": mutation["mid"]},
+                         "expected_mid": device["last_mid"] + 1}, 409)
+        return super().push(rep, body)
 
 
 @pytest.fixture(params=["409 push.mid_reused", "an older server's stored result"])
@@ -45,52 +48,43 @@ def server(request):
     return kind(customers=6)
 
 
-def _visits(store, n: int, tag: str) -> list[str]:
-    customers = store.all_customer_ids()
-    return [store.log_visit(customers[i % len(customers)], outcome="met", notes=f"{tag}{i}")["id"]
-            for i in range(n)]
-
-
 def _visits_on(server) -> list[str]:
     return sorted(rid for entity, rid in server.records if entity == "visit")
 
 
-def test_a_restored_laptop_sends_its_new_visits_on_a_fresh_device(server, tmp_path):
+def _restored_after_syncing(server, tmp_path: Path, visits: int) -> tuple[Path, list[str], str]:
+    """A laptop signed in and synced, backed up, synced ``visits`` more visits, then restored
+    from the backup: its folder, the ids of those visits, and its device before the restore."""
     home, backup = tmp_path / "home", tmp_path / "backup"
     with Store.open(home) as store:
         login(store, URL, "good-token", client_factory=server.client_factory())
-        SyncEngine(store, client_factory=server.client_factory()).sync()
+        assert SyncEngine(store, client_factory=server.client_factory()).sync().ok
     shutil.copytree(home, backup)
     with Store.open(home) as store:
-        first = _visits(store, 3, "first")
+        synced = log_visits(store, visits, "first")
         assert SyncEngine(store, client_factory=server.client_factory()).sync().ok
-        old_device = store.device_id
+        device = store.device_id
     shutil.rmtree(home)
     shutil.copytree(backup, home)
+    return home, list(synced), device
+
+
+def test_a_restored_laptop_sends_its_new_visits_on_a_fresh_device(server, tmp_path):
+    home, first, old_device = _restored_after_syncing(server, tmp_path, 3)
     with Store.open(home) as store:
-        later = _visits(store, 4, "later")  # mids 1-3 are taken on the server, mid 4 is not
+        later = log_visits(store, 4, "later")  # mids 1-3 are taken on the server, mid 4 is not
         engine = SyncEngine(store, client_factory=server.client_factory())
         report = engine.sync()
         assert report.ok, report.error
         assert store.pending_count() == 0 and store.device_id != old_device
         assert report.pushed == 4
-        assert _visits_on(server) == sorted(first + later)
+        assert _visits_on(server) == sorted([*first, *later])
         assert engine.sync().ok
-        assert sorted(v["id"] for v in store.visits()) == sorted(first + later)
+        assert sorted(v["id"] for v in store.visits()) == sorted([*first, *later])
 
 
 def test_login_on_a_restored_folder_takes_a_fresh_device(server, tmp_path):
-    home, backup = tmp_path / "home", tmp_path / "backup"
-    with Store.open(home) as store:
-        login(store, URL, "good-token", client_factory=server.client_factory())
-        SyncEngine(store, client_factory=server.client_factory()).sync()
-    shutil.copytree(home, backup)
-    with Store.open(home) as store:
-        _visits(store, 2, "first")
-        SyncEngine(store, client_factory=server.client_factory()).sync()
-        device = store.device_id
-    shutil.rmtree(home)
-    shutil.copytree(backup, home)
+    home, _synced, device = _restored_after_syncing(server, tmp_path, 2)
     with Store.open(home) as store:
         login(store, URL, "good-token", client_factory=server.client_factory())
         assert store.device_id != device, "the server's last mid (2) is above this copy's (0)"

@@ -15,7 +15,7 @@ import httpx
 import orjson
 import pytest
 
-from cache import Store
+from cache import Store, locations
 from sync.client import (
     AuthError,
     Client,
@@ -29,6 +29,7 @@ from sync.client import (
 from sync.engine import OtherRepsWork, SyncEngine, login
 from sync.protocol.models import SCHEMA_VERSION
 from tests.support.fakeserver import REP, FakeServer
+from tests.sync._harness import log_visits
 
 URL = "http://fake.test"
 
@@ -44,15 +45,9 @@ def store(tmp_path):
         yield store
 
 
-def _logged_in(store, server, sleeps=None) -> SyncEngine:
+def _logged_in(store, server, *, attempts: int = 3) -> SyncEngine:
     login(store, URL, "good-token", client_factory=server.client_factory())
-    return SyncEngine(store, client_factory=server.client_factory(sleeps))
-
-
-def _visits(store, n: int, tag: str = "v") -> list[str]:
-    customers = store.all_customer_ids()
-    return [store.log_visit(customers[i % len(customers)], outcome="met", notes=f"{tag}{i}")["id"]
-            for i in range(n)]
+    return SyncEngine(store, client_factory=server.client_factory(), attempts=attempts)
 
 
 # --------------------------------------------------------------------------- the client
@@ -151,7 +146,7 @@ def test_an_empty_incremental_sync_writes_no_page(server, store, monkeypatch):
 def test_outbox_is_pushed_in_mid_order_in_batches_of_at_most_one_hundred(server, store):
     engine = _logged_in(store, server)
     assert engine.sync().ok
-    written = _visits(store, 250)
+    written = log_visits(store, 250, "v")
     report = engine.sync()
     assert report.ok, report.error
     assert report.pushed == report.applied == 250
@@ -165,14 +160,14 @@ def test_outbox_is_pushed_in_mid_order_in_batches_of_at_most_one_hundred(server,
 def test_a_lost_answer_to_a_push_is_resent_and_applied_once(server, store):
     engine = _logged_in(store, server)
     engine.sync()
-    _visits(store, 5)
+    log_visits(store, 5, "v")
 
     cut = []
 
     def cut_after_commit(request: httpx.Request) -> None:
         if request.url.path == "/v1/sync/push" and not cut:
             cut.append(request)
-            server._push(REP, orjson.loads(request.content))  # the server commits …
+            server.push(REP, orjson.loads(request.content))  # the server commits …
             raise httpx.ReadError("connection reset")  # … and the answer never arrives
 
     server.before = cut_after_commit
@@ -186,7 +181,7 @@ def test_a_lost_answer_to_a_push_is_resent_and_applied_once(server, store):
 
 def test_an_interrupted_bootstrap_resumes_where_it_stopped(server, store, monkeypatch):
     monkeypatch.setattr("sync.engine.BOOTSTRAP_PAGE", 5)
-    engine = _logged_in(store, server)
+    engine = _logged_in(store, server, attempts=1)
     calls = {"n": 0}
 
     def die_on_third_page(request: httpx.Request) -> None:
@@ -196,7 +191,6 @@ def test_an_interrupted_bootstrap_resumes_where_it_stopped(server, store, monkey
                 raise httpx.ConnectError("the train entered a tunnel")
 
     server.before = die_on_third_page
-    engine._attempts = 1
     report = engine.sync()
     assert not report.ok and "cannot reach" in report.error
     assert store.bootstrap_state is not None and store.bootstrap_state["pages"] == 2
@@ -216,7 +210,7 @@ def test_a_cursor_past_the_tombstone_horizon_starts_a_fresh_copy(server, store):
     server.put("customer", {"id": "c00000"}, op="delete")
     server.put("customer", {"id": "c-late", "name": "Late", "version": 1})
     server.horizon = server.top  # the server forgot the changes this laptop has not seen
-    _visits(store, 2)
+    log_visits(store, 2, "v")
     report = engine.sync()
     assert report.ok, report.error
     assert report.bootstrapped
@@ -227,10 +221,10 @@ def test_a_cursor_past_the_tombstone_horizon_starts_a_fresh_copy(server, store):
 def test_a_server_restored_from_backup_gets_the_pending_work_on_a_fresh_device(server, store):
     engine = _logged_in(store, server)
     engine.sync()
-    _visits(store, 3, tag="before")
+    log_visits(store, 3, "before")
     engine.sync()
     old_device = store.device_id
-    written = _visits(store, 4, tag="after")
+    written = log_visits(store, 4, "after")
     server.devices[old_device]["last_mid"] = 1  # the backup knew only the first operation
     report = engine.sync()
     assert report.ok, report.error
@@ -242,11 +236,11 @@ def test_a_server_restored_from_backup_gets_the_pending_work_on_a_fresh_device(s
 def test_operations_the_server_applied_without_keeping_answers_are_taken_as_done(server, store):
     engine = _logged_in(store, server)
     engine.sync()
-    written = _visits(store, 5)
+    written = log_visits(store, 5, "v")
     device = store.device_id
     outbox = store.outbox()
     for op in outbox[:3]:  # applied on the server, answers lost (e.g. a pruned results table)
-        server._push(REP, {"device_id": device, "mutations": [op]})
+        server.push(REP, {"device_id": device, "mutations": [op]})
         del server.results[(device, op["mid"])]
     report = engine.sync()
     assert report.ok, report.error
@@ -256,15 +250,22 @@ def test_operations_the_server_applied_without_keeping_answers_are_taken_as_done
     assert {v["id"] for v in store.visits()} == set(written)
 
 
-def test_a_hole_in_the_outbox_keeps_the_answers_before_it_and_renumbers_after_it(server, store):
-    engine = _logged_in(store, server)
-    engine.sync()
-    written = _visits(store, 6)
-    journal = store._journal  # a hole at mid 4, as a salvaged journal could leave one
+def test_a_hole_in_the_outbox_keeps_the_answers_before_it_and_renumbers_after_it(
+    server, tmp_path
+):
+    home = tmp_path / "laptop"
+    with Store.open(home) as store:
+        _logged_in(store, server).sync()
+        written = log_visits(store, 6, "v")
+    # a hole at mid 4, as a salvaged journal could leave one: the file, edited while closed
+    journal_file = home / locations.JOURNAL
+    journal = orjson.loads(journal_file.read_bytes())
     journal["outbox"] = [op for op in journal["outbox"] if op["mid"] != 4]
-    store._write_journal()
-    lost = next(v for v in written if v not in {op["record_id"] for op in store.outbox()})
-    report = engine.sync()
+    journal_file.write_bytes(orjson.dumps(journal))
+    with Store.open(home) as store:
+        assert [op["mid"] for op in store.outbox()] == [1, 2, 3, 5, 6]
+        lost = next(v for v in written if v not in {op["record_id"] for op in store.outbox()})
+        report = SyncEngine(store, client_factory=server.client_factory()).sync()
     assert report.ok, report.error
     assert report.applied == 5
     assert server.pushed_mids == [[1, 2, 3, 5, 6], [1, 2, 3], [5, 6], [1, 2]]  # then renumbered
@@ -273,11 +274,9 @@ def test_a_hole_in_the_outbox_keeps_the_answers_before_it_and_renumbers_after_it
 
 
 def test_network_trouble_is_a_failed_report_in_plain_words_never_an_exception(server, store):
-    engine = _logged_in(store, server)
-    engine._attempts = 1
-    _visits_possible = engine.sync()
-    assert _visits_possible.ok
-    _visits(store, 2)
+    engine = _logged_in(store, server, attempts=1)
+    assert engine.sync().ok
+    log_visits(store, 2, "v")
     server.fail_next("/v1/sync/push", httpx.ConnectError("down"))
     report = engine.sync()
     assert not report.ok
@@ -288,8 +287,7 @@ def test_network_trouble_is_a_failed_report_in_plain_words_never_an_exception(se
 
 
 def test_failures_in_a_row_back_off_with_full_jitter_and_a_success_resets_it(server, store):
-    engine = _logged_in(store, server)
-    engine._attempts = 1
+    engine = _logged_in(store, server, attempts=1)
     assert engine.retry_in() == 0
     for expected_cap in (1, 2, 4, 8):
         server.fail_next("/v1/sync/bootstrap", httpx.ConnectError("down"))
@@ -303,7 +301,7 @@ def test_failures_in_a_row_back_off_with_full_jitter_and_a_success_resets_it(ser
 def test_a_full_disk_while_storing_pulled_data_is_a_plain_failed_report(server, store, monkeypatch):
     engine = _logged_in(store, server)
     assert engine.sync().ok
-    _visits(store, 1)
+    log_visits(store, 1, "v")
     server.put("customer", {"id": "c-new", "name": "New", "version": 1})
     cursor = store.pull_cursor
 
@@ -322,6 +320,20 @@ def test_a_bug_below_the_engine_is_reported_not_raised(server, store):
     server.fail_next("/v1/sync/bootstrap", RuntimeError("boom"))
     report = engine.sync()
     assert not report.ok and "unexpected problem: boom" in report.error
+
+
+def test_a_login_without_a_device_is_a_failed_report_that_says_log_in_again(server, tmp_path):
+    home = tmp_path / "laptop"
+    with Store.open(home) as store:
+        _logged_in(store, server).sync()
+        log_visits(store, 1, "v")
+    session_file = home / locations.SESSION  # a session saved without its device, edited closed
+    session_file.write_bytes(orjson.dumps({**orjson.loads(session_file.read_bytes()),
+                                           "device_id": None}))
+    with Store.open(home) as store:
+        report = SyncEngine(store, client_factory=server.client_factory()).sync()
+        assert not report.ok and "run fieldrep login again" in report.error
+        assert store.pending_count() == 1
 
 
 def test_a_revoked_token_says_how_to_log_in_again(server, store):
@@ -372,7 +384,7 @@ def test_logging_in_again_as_the_same_rep_keeps_the_device_and_its_sequence(serv
     engine = _logged_in(store, server)
     engine.sync()
     device = store.device_id
-    _visits(store, 2)
+    log_visits(store, 2, "v")
     login(store, URL, "good-token", client_factory=server.client_factory())
     assert store.device_id == device
     assert [op["mid"] for op in store.outbox()] == [1, 2]
@@ -384,7 +396,7 @@ def test_logging_in_as_another_rep_refuses_while_the_first_reps_work_is_pending(
     server.tokens["other-token"] = other
     engine = _logged_in(store, server)
     engine.sync()
-    _visits(store, 1)
+    log_visits(store, 1, "v")
     with pytest.raises(OtherRepsWork, match="1 unsynced change"):
         login(store, URL, "other-token", client_factory=server.client_factory())
     assert store.session["rep_id"] == REP["id"] and store.pending_count() == 1

@@ -19,15 +19,11 @@ import pytest
 from tests.support.faultproxy import FaultPolicy, FaultProxy
 from tests.sync._harness import (
     Laptop,
-    Org,
     assert_converged,
     assert_exactly_once,
     engine_for,
-    make_customers,
     sync_until_settled,
 )
-
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 CLIENTS = 3
 ROUNDS = 30
@@ -36,17 +32,11 @@ CUSTOMERS = 60
 
 FAULTS = {"pass": 4, "drop": 1, "delay": 1, "cut": 1.5, "duplicate": 1.5}
 
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    for i in range(CLIENTS):
-        org.add_rep(f"Rep {i}", ["East"])
-    org.import_customers(make_customers(CUSTOMERS, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(420),
+    pytest.mark.org(reps=[f"Rep {i}" for i in range(CLIENTS)], customers=CUSTOMERS),
+]
 
 
 def _write_round(store, rng: random.Random, who: int, round_no: int, customers, written, mine):

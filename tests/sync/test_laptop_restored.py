@@ -17,29 +17,9 @@ import pytest
 
 from cache import Store
 from sync.engine import SyncEngine, login
-from tests.sync._harness import Org, make_customers, sync_until_settled
+from tests.sync._harness import Org, log_visits, sync_until_settled
 
-pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    org.add_rep("Ana", ["East"])
-    org.import_customers(make_customers(12, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
-
-
-def _log(store, tag: str, n: int) -> dict[str, str]:
-    customers = sorted(store.all_customer_ids())
-    written = {}
-    for i in range(n):
-        visit = store.log_visit(customers[i % len(customers)], outcome="met", notes=f"{tag}-{i}")
-        written[visit["id"]] = visit["notes"]
-    return written
+pytestmark = [pytest.mark.timeout(240), pytest.mark.org(reps=["Ana"], customers=12)]
 
 
 def _server_visits(org: Org) -> Counter:
@@ -62,7 +42,7 @@ def test_visits_logged_after_restoring_the_laptop_from_a_backup_all_reach_the_se
 
     with Store.open(home) as store:
         engine = SyncEngine(store)
-        first = _log(store, "before-restore", 3)
+        first = log_visits(store, 3, "before-restore")
         sync_until_settled(engine, store)
         old_device = store.device_id
         engine.close()
@@ -72,7 +52,7 @@ def test_visits_logged_after_restoring_the_laptop_from_a_backup_all_reach_the_se
 
     with Store.open(home) as store:
         engine = SyncEngine(store)
-        later = _log(store, "after-restore", 1)
+        later = log_visits(store, 1, "after-restore")
         report = engine.sync()
         assert report.ok, report.error
         assert store.pending_count() == 0
@@ -97,15 +77,15 @@ def test_a_data_folder_copied_to_a_second_laptop_loses_nothing_from_either(org, 
 
     written: dict[str, str] = {}
     with Store.open(one) as store:
-        written |= _log(store, "laptop-1", 2)
+        written |= log_visits(store, 2, "laptop-1")
         sync_until_settled(SyncEngine(store), store)
     with Store.open(two) as store:
-        written |= _log(store, "laptop-2", 3)
+        written |= log_visits(store, 3, "laptop-2")
         engine = SyncEngine(store)
         sync_until_settled(engine, store)
         assert store.pending_count() == 0
     with Store.open(one) as store:  # the first laptop carries on after the second
-        written |= _log(store, "laptop-1-again", 2)
+        written |= log_visits(store, 2, "laptop-1-again")
         engine = SyncEngine(store)
         sync_until_settled(engine, store)
         sync_until_settled(engine, store)

@@ -15,25 +15,17 @@ from tests.sync._harness import (
     assert_converged,
     assert_exactly_once,
     engine_for,
-    make_customers,
+    log_visits,
     sync_until_settled,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
-
 CUSTOMERS = 3000
 
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    org.add_rep("Pusher", ["East"])
-    org.add_rep("Newcomer", ["East"])
-    org.import_customers(make_customers(CUSTOMERS, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(300),
+    pytest.mark.org(reps=["Pusher", "Newcomer"], customers=CUSTOMERS),
+]
 
 
 def _sync_in_background(engine, store, results: list) -> threading.Thread:
@@ -68,11 +60,7 @@ def test_server_killed_during_a_large_push_and_restarted_on_the_same_port_stores
     with laptop.open() as store:
         engine = engine_for(store)
         sync_until_settled(engine, store)
-        customers = sorted(org.customers)
-        written = {}
-        for n in range(800):
-            visit = store.log_visit(rng.choice(customers), outcome="met", notes=f"push-{n}")
-            written[visit["id"]] = visit["notes"]
+        written = log_visits(store, 800, "push")
         last_mid = max(m["mid"] for m in store.outbox())
         total = store.pending_count()
 

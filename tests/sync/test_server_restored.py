@@ -21,22 +21,11 @@ from tests.sync._harness import (
     assert_converged,
     assert_exactly_once,
     engine_for,
-    make_customers,
+    log_visits,
     sync_until_settled,
 )
 
-pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    org.add_rep("Ana", ["East"])
-    org.import_customers(make_customers(40, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
+pytestmark = [pytest.mark.timeout(180), pytest.mark.org(reps=["Ana"], customers=40)]
 
 
 def _database_files(org: Org) -> list[Path]:
@@ -62,30 +51,21 @@ def _restore(org: Org, where: Path) -> None:
     org.server.restart()
 
 
-def _log(store, customers: list[str], tag: str, n: int) -> dict[str, str]:
-    written = {}
-    for i in range(n):
-        visit = store.log_visit(customers[i % len(customers)], outcome="met", notes=f"{tag}-{i}")
-        written[visit["id"]] = visit["notes"]
-    return written
-
-
 def test_pending_work_reaches_a_server_restored_from_an_older_backup(org, tmp_path):
     laptop = Laptop(tmp_path / "ana", org.reps["Ana"], org.url).login()
-    customers = sorted(org.customers)
     with laptop.open() as store:
         engine = engine_for(store)
         sync_until_settled(engine, store)
-        before = _log(store, customers, "before-backup", 5)
+        before = log_visits(store, 5, "before-backup")
         sync_until_settled(engine, store)
         _backup(org, tmp_path / "backup")
 
-        _log(store, customers, "after-backup", 7)  # acknowledged, then lost with the restore
+        log_visits(store, 7, "after-backup")  # acknowledged, then lost with the restore
         sync_until_settled(engine, store)
         old_device = store.device_id
         _restore(org, tmp_path / "backup")
 
-        pending = _log(store, customers, "pending", 3)
+        pending = log_visits(store, 3, "pending")
         report = engine.sync()
         assert report.ok, report.error
         assert report.bootstrapped, "the laptop kept a cursor the restored server never issued"

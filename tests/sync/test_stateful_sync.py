@@ -18,6 +18,7 @@ import gc
 import itertools
 import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -30,6 +31,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from cache import locations
 from tests.support.faultproxy import FaultProxy
 from tests.sync._harness import (
     Laptop,
@@ -41,7 +43,11 @@ from tests.sync._harness import (
     sync_until_settled,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(600),
+    pytest.mark.org(territories={}),  # each example seeds its own territory, reps and customers
+]
 
 LAPTOPS = 3
 CUSTOMERS = 6
@@ -86,12 +92,24 @@ class Client:
 
 
 def _release_lock_only(store) -> None:
-    """Let go of the OS lock the way process death does (its descriptor closes), touching
-    nothing else of the store: no final write, no flush."""
-    lock = store._file_lock
-    fd, lock._fd = lock._fd, None
-    assert fd is not None, "the store did not hold its lock"
-    os.close(fd)
+    """Let go of the OS lock the way process death does: close this process's descriptors of
+    the store's lock file, touching nothing of the store itself (no final write, no flush)."""
+    lock_file = (store.home / locations.LOCK).resolve()
+    held = [
+        int(fd)
+        for fd in os.listdir("/proc/self/fd")
+        if _points_at(f"/proc/self/fd/{fd}", lock_file)
+    ]
+    assert held, "the store did not hold its lock"
+    for fd in held:
+        os.close(fd)
+
+
+def _points_at(link: str, path: Path) -> bool:
+    try:
+        return Path(os.readlink(link)) == path
+    except OSError:  # the descriptor that listed the folder is gone by now
+        return False
 
 
 SLOTS = itertools.count()
@@ -279,14 +297,6 @@ def make_machine(org: Org, tmp_root):
             assert owners[self.protected_id] == self.holder_id, "a protected customer was taken"
 
     return SyncMachine
-
-
-@pytest.fixture(scope="module")
-def org(tmp_path_factory):
-    org = Org.create(tmp_path_factory.mktemp("stateful") / "server")
-    org.start()
-    yield org
-    org.stop()
 
 
 def test_random_offline_work_and_sync_order_converge_with_each_visit_once_and_one_owner(

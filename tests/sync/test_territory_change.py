@@ -16,25 +16,19 @@ from tests.sync._harness import (
     assert_converged,
     assert_exactly_once,
     engine_for,
-    make_customers,
+    log_visits,
     sync_until_settled,
 )
 
-pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def org(tmp_path):
-    org = Org.create(tmp_path / "server")
-    org.add_territory("East", ["Zhejiang"])
-    org.add_territory("West", ["Sichuan"])
-    org.add_rep("Ana", ["East"])
-    org.add_rep("Bo", ["East", "West"])
-    org.add_rep("Mei", ["East", "West"], role="manager")
-    org.import_customers(make_customers(12, "Zhejiang"))
-    org.start()
-    yield org
-    org.stop()
+pytestmark = [
+    pytest.mark.timeout(180),
+    pytest.mark.org(
+        territories={"East": ["Zhejiang"], "West": ["Sichuan"]},
+        reps={"Ana": ["East"], "Bo": ["East", "West"]},
+        managers=["Mei"],
+        customers=12,
+    ),
+]
 
 
 def _logged_in(org: Org, tmp_path, name: str):
@@ -57,10 +51,7 @@ def test_customer_transferred_away_leaves_the_cache_and_offline_visits_to_it_sti
     assert ana_store.customer(customer_id)["owner_id"] == ana_store.session["rep_id"]
 
     # Ana, offline, keeps working her customer; meanwhile the manager hands it to Bo
-    written = {}
-    for n in range(3):
-        visit = ana_store.log_visit(customer_id, outcome="met", notes=f"ana-offline-{n}")
-        written[visit["id"]] = visit["notes"]
+    written = log_visits(ana_store, 3, "ana-offline", [customer_id])
     org.transfer(org.reps["Mei"].token, customer_id, bo_rep_id)
 
     sync_until_settled(ana_engine, ana_store)
@@ -81,10 +72,7 @@ def test_customer_moved_out_of_the_territory_leaves_the_cache_and_offline_visits
     mei, mei_store, mei_engine = _logged_in(org, tmp_path, "Mei")
     customer_id = sorted(org.customers)[1]
 
-    written = {}
-    for n in range(2):
-        visit = ana_store.log_visit(customer_id, outcome="met", notes=f"ana-moved-{n}")
-        written[visit["id"]] = visit["notes"]
+    written = log_visits(ana_store, 2, "ana-moved", [customer_id])
     # a pool customer: a rep may not move it before claiming it, the team's manager may
     mei_store.update_customer(customer_id, {"province": "Sichuan", "city": "Chengdu"})
     sync_until_settled(mei_engine, mei_store)

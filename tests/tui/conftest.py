@@ -7,7 +7,8 @@ due today), an open complaint, a claim whose protection is about to run out, poo
 Everything is deterministic: fixed ids, fixed times, and ``frozen_now`` for the App's clock.
 
 ``make_app(store, lang="en")`` returns a ``FieldRepApp`` on that store with the frozen clock and
-no sync engine (screens must work offline).
+no sync engine (screens must work offline). ``Posted`` records the messages the App handles (a
+``message_hook`` for ``run_test``), notifications among them.
 """
 
 from __future__ import annotations
@@ -193,9 +194,34 @@ def store(fieldrep_home):
     opened.close()
 
 
-def make_app(store, lang: str = "en", engine=None, **kwargs):
-    """A FieldRepApp on ``store`` with the frozen clock and (by default) no sync engine."""
+def make_app(store, lang: str = "en", engine=None, clock=None, **kwargs):
+    """A FieldRepApp on ``store`` with the frozen clock (or ``clock``) and (by default) no sync
+    engine."""
     from tui.app import FieldRepApp
 
-    return FieldRepApp(store, engine, lang=lang, clock=lambda: FROZEN_NOW, **kwargs)
+    return FieldRepApp(store, engine, lang=lang, clock=clock or (lambda: FROZEN_NOW), **kwargs)
+
+
+class Posted:
+    """A ``message_hook`` for ``App.run_test``: every message the App's nodes handled, in order.
+
+    ``async with app.run_test(message_hook=posted)``; then ``posted.of(StoreChanged)`` are the
+    messages of one kind and ``posted.toasts`` the text of every notification (``App.notify``
+    posts a ``Notify`` message), read through Textual's public test hook, not the App's state.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    def __call__(self, message) -> None:
+        self.messages.append(message)
+
+    def of(self, kind: type) -> list:
+        return [m for m in self.messages if isinstance(m, kind)]
+
+    @property
+    def toasts(self) -> list[str]:
+        from textual.notifications import Notify
+
+        return [str(m.notification.message) for m in self.of(Notify)]
 

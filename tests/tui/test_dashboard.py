@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from screens.dashboard import compute_figures
+from cache.figures import compute_figures
 from tests.tui.conftest import FROZEN_NOW, ME, SINOPEC, make_app
 
 SIZE = (120, 40)

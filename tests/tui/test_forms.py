@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from screens.form_base import DRAFT_DELAY_S
 from screens.snooze import snooze_until
-from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, make_app
+from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, Posted, make_app
 
 SIZE = (120, 40)
 
@@ -21,10 +21,6 @@ def _future(days: int = 3) -> date:
 
 def _ops(store, kind: str) -> list[dict]:
     return [op for op in store.outbox() if op["kind"] == kind]
-
-
-def _notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def _open_customer(app, pilot, customer_id: str = SINOPEC) -> None:
@@ -74,7 +70,8 @@ async def test_v_opens_the_visit_form_ready_to_type_notes_with_kind_outcome_and_
 
 async def test_ctrl_s_saves_the_visit_into_the_outbox_with_the_typed_fields_and_toasts(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         form = await _form(app, pilot, "v")
         before = store.pending_count()
         await pilot.press(*"Buyer wants a trial")
@@ -97,7 +94,7 @@ async def test_ctrl_s_saves_the_visit_into_the_outbox_with_the_typed_fields_and_
         followups = _ops(store, "followup.create")
         assert followups[-1]["fields"]["title"] == "Send trial samples"
         assert store.pending_count() == before + 2
-        assert "Saved — will sync" in _notes(app)
+        assert "Saved — will sync" in posted.toasts
         assert store.load_draft(f"visit:{SINOPEC}") is None
         await pilot.pause()
         assert app.status.pending == store.pending_count()  # StoreChanged reached the App
@@ -232,12 +229,13 @@ async def test_a_draft_survives_quitting_the_app_and_reopening_the_form_restores
     draft = store.load_draft(f"visit:{SINOPEC}")
     assert draft is not None and draft["values"]["notes"] == "typed before the quit"
     again = make_app(store)
-    async with again.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with again.run_test(size=SIZE, message_hook=posted) as pilot:
         form = await _form(again, pilot, "v")
         assert form.restored_draft
         assert form.values()["notes"] == "typed before the quit"
         assert form.values()["next_step"] == "Call the CFO"
-        assert "Your unsaved draft is back" in _notes(again)
+        assert "Your unsaved draft is back" in posted.toasts
         # drafts are per customer: another customer's form starts empty
         await pilot.press("escape")
         await pilot.pause()
@@ -290,7 +288,8 @@ async def test_feedback_satisfaction_score_is_saved_to_the_outbox(store):
 
 async def test_a_complaint_with_severity_becomes_a_queue_entry_until_resolved(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         form = await _form(app, pilot, "f")
         await pilot.press("c")  # kind is focused: c is complaint
         await pilot.pause()
@@ -308,7 +307,7 @@ async def test_a_complaint_with_severity_becomes_a_queue_entry_until_resolved(st
         assert fields["score"] is None
         entries = [e for e in store.queue(FROZEN_NOW) if e.get("feedback_id") == fields["id"]]
         assert entries and entries[0]["reason_code"] == "complaint"
-        assert any("until resolved" in note for note in _notes(app))
+        assert any("until resolved" in note for note in posted.toasts)
 
 
 async def test_feedback_without_text_is_refused_at_the_text_field(store):
@@ -373,14 +372,15 @@ async def test_edit_customer_sends_only_the_changed_fields(store):
 
 async def test_edit_customer_with_nothing_changed_writes_nothing(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await _form(app, pilot, "e")
         before = store.outbox()
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert store.outbox() == before
         assert type(app.screen).__name__ == "CustomerScreen"
-        assert "Nothing changed" in _notes(app)
+        assert "Nothing changed" in posted.toasts
 
 
 async def test_edit_customer_refuses_an_empty_name_and_a_bad_latitude(store):
@@ -470,3 +470,86 @@ async def test_confirm_answers_yes_with_y_and_no_with_n_or_escape(store):
             await pilot.pause()
         assert answers == [expected], keys
 
+
+
+# ---------------------------------------------------------------------------- the forms' own checks
+#
+# The store checks a due date too (against the real clock), so a test that only looks at the
+# outbox would pass with the forms' checks removed. These watch the store's write command: the
+# form must refuse a past or empty due date itself, at its field, without calling the store.
+
+
+def _watch(store, monkeypatch, command: str) -> list[dict]:
+    """Record every call of ``store.<command>`` (the call still goes through)."""
+    calls: list[dict] = []
+    real = getattr(store, command)
+
+    def watched(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, command, watched)
+    return calls
+
+
+async def test_the_visit_form_itself_refuses_a_past_due_date_at_its_field(store, monkeypatch):
+    calls = _watch(store, monkeypatch, "log_visit")
+    yesterday = TODAY - timedelta(days=1)  # the App's (frozen) yesterday
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _form(app, pilot, "v")
+        _set(form, "next_step", "Call back")
+        _set(form, "due", yesterday.isoformat())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert form.errors()["due"] == f"{yesterday.isoformat()} is in the past"
+        assert app.screen is form and calls == []
+
+
+async def test_the_follow_up_form_itself_refuses_a_past_or_missing_due_date(store, monkeypatch):
+    calls = _watch(store, monkeypatch, "add_followup")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _form(app, pilot, "n")
+        await pilot.press(*"Send the quote")
+        _set(form, "due", "2026-11-20")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert form.errors()["due"] == "2026-11-20 is in the past"
+        _set(form, "due", "  ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "when is it due" in form.errors()["due"]
+        assert app.screen is form and calls == []
+
+
+async def test_a_past_due_date_is_refused_in_chinese_from_the_refusal_catalogue(store, monkeypatch):
+    calls = _watch(store, monkeypatch, "add_followup")
+    app = make_app(store, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _form(app, pilot, "n")
+        await pilot.press(*"报价")
+        _set(form, "due", "2026-11-20")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert form.errors()["due"] == "2026-11-20 已经过去"
+        assert calls == []
+
+
+# ---------------------------------------------------------------------------- messages
+
+
+async def test_saving_a_visit_posts_store_changed_asking_for_a_sync(store):
+    from screens.messages import StoreChanged
+
+    app = make_app(store)
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
+        form = await _form(app, pilot, "v")
+        await pilot.press(*"Quick visit")
+        assert posted.of(StoreChanged) == []  # typing (and the draft it keeps) is no change
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        changes = posted.of(StoreChanged)
+        assert [(m.what, m.sync_soon) for m in changes] == [("visit", True)]
+        assert app.screen is not form

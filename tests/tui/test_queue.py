@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, make_app
+from tests.tui.conftest import ACME, FROZEN_NOW, SINOPEC, TODAY, Posted, make_app
 from ui.widgets.queue_list import QueueList
 
 SIZE = (120, 40)
@@ -17,10 +17,6 @@ def _snooze_day() -> date:
 
 def _kinds(store) -> list[str]:
     return [op["kind"] for op in store.outbox()]
-
-
-def _notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def _move_to(app, pilot, predicate) -> dict:
@@ -86,7 +82,8 @@ async def test_d_completes_the_follow_up_and_queues_the_update(store):
 
 async def test_d_on_a_protection_entry_is_dimmed_and_explains_why(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await _move_to(app, pilot, lambda e: e["reason_code"] == "protection_expiring")
         before = _kinds(store)
         assert app.screen.check_action("done", ()) is None
@@ -94,7 +91,7 @@ async def test_d_on_a_protection_entry_is_dimmed_and_explains_why(store):
         await pilot.press("d")
         await pilot.pause()
         assert _kinds(store) == before
-        assert any("logging a visit" in note for note in _notes(app))
+        assert any("logging a visit" in note for note in posted.toasts)
 
 
 async def test_d_on_a_complaint_asks_for_the_resolution_and_closes_it(store):
@@ -192,14 +189,15 @@ async def test_n_opens_the_follow_up_form(store):
 
 async def test_claim_is_dimmed_for_a_customer_already_yours(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await _move_to(app, pilot, lambda e: e["customer_id"] == SINOPEC)
         before = _kinds(store)
         assert app.screen.check_action("claim", ()) is None
         await pilot.press("c")
         await pilot.pause()
         assert _kinds(store) == before
-        assert any("already yours" in note for note in _notes(app))
+        assert any("already yours" in note for note in posted.toasts)
 
 
 async def test_x_on_a_protection_reminder_asks_then_drops_it_from_the_queue(store):
@@ -249,20 +247,20 @@ async def test_due_today_is_counted_in_the_policy_timezone_not_utc(store):
     # the 23rd is due today there, and the queue must say "today", not show a date
     evening_utc = FROZEN_NOW - timedelta(hours=6)
     assert evening_utc.date() != TODAY
-    app = make_app(store)
-    app._clock = lambda: evening_utc
+    app = make_app(store, clock=lambda: evening_utc)
     async with app.run_test(size=SIZE):
         queue = app.screen.query_one(QueueList)
         due_today = [row for row, e in enumerate(app.screen.entries)
                      if e["reason_code"] == "due_today"]
         assert due_today
-        assert all(queue._entries[row].due == "today" for row in due_today)
+        assert all(queue.rows[row].due == "today" for row in due_today)
 
 
 async def test_the_claim_reason_is_said_in_chinese_in_the_chinese_ui(store):
     app = make_app(store, lang="zh")
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await _move_to(app, pilot, lambda e: e["customer_id"] == SINOPEC)
         await pilot.press("c")
         await pilot.pause()
-        assert any("已经是你的客户" in note for note in _notes(app)), _notes(app)
+        assert any("已经是你的客户" in note for note in posted.toasts), posted.toasts

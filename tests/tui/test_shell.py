@@ -6,7 +6,7 @@ import threading
 from datetime import date, timedelta
 
 from screens.messages import StoreChanged
-from tests.tui.conftest import FROZEN_NOW, make_app
+from tests.tui.conftest import FROZEN_NOW, Posted, make_app
 from tui.app import SAVE_SYNC_DELAY_S
 from tui.commands import FieldRepCommands
 from ui.widgets.status_bar import StatusBar
@@ -39,10 +39,6 @@ OK = {"ok": True, "error": None, "pushed": 1, "applied": 1, "conflicts": 0, "rej
       "pulled": 3}
 DOWN = {"ok": False, "error": "the server did not answer", "pushed": 0, "applied": 0,
         "conflicts": 0, "rejected": 0, "pulled": 0}
-
-
-def _notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def _label(app, selector: str) -> str:
@@ -116,16 +112,18 @@ async def test_status_bar_pending_count_follows_a_write(store):
 
 async def test_sync_now_without_an_engine_says_how_to_log_in(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await pilot.press("S")
         await pilot.pause()
-        assert any("fieldrep login" in note for note in _notes(app))
+        assert any("fieldrep login" in note for note in posted.toasts)
 
 
 async def test_sync_now_runs_the_engine_in_a_worker_thread_and_updates_the_status(store):
     engine = ScriptedEngine(OK)
     app = make_app(store, engine=engine)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await _after_start_sync(app, pilot, engine)
         calls = engine.calls
         await pilot.press("S")
@@ -134,18 +132,19 @@ async def test_sync_now_runs_the_engine_in_a_worker_thread_and_updates_the_statu
         assert threading.main_thread().name not in engine.threads
         assert app.status.online is True
         assert "online" in _label(app, "#sb-online")
-        assert any("Synced" in note for note in _notes(app))
+        assert any("Synced" in note for note in posted.toasts)
 
 
 async def test_failed_sync_is_a_quiet_status_change_and_a_notification_not_a_dialog(store):
     engine = ScriptedEngine(DOWN)
     app = make_app(store, engine=engine)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await pilot.press("S")
         await _settle(app, pilot)
         assert app.status.online is False
         assert "offline" in _label(app, "#sb-online")
-        assert any("Offline" in note for note in _notes(app))
+        assert any("Offline" in note for note in posted.toasts)
         assert type(app.screen).__name__ == "QueueScreen"
         assert len(app.screen_stack) == 1
 
@@ -153,12 +152,13 @@ async def test_failed_sync_is_a_quiet_status_change_and_a_notification_not_a_dia
 async def test_a_crashing_sync_worker_is_handled_in_one_place_and_the_app_keeps_running(store):
     engine = ScriptedEngine(RuntimeError("engine exploded"))
     app = make_app(store, engine=engine)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await pilot.press("S")
         await _settle(app, pilot)
         assert app.status.online is False
         assert app.status.syncing is False
-        assert any("engine exploded" in note for note in _notes(app))
+        assert any("engine exploded" in note for note in posted.toasts)
         await pilot.press("2")
         assert app.current_mode == "territory"
 
@@ -191,12 +191,12 @@ async def test_palette_offers_every_binding_of_the_screen_and_runs_it(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         provider = FieldRepCommands(app.screen)
-        titles = [title for title, _help, _run in provider._commands()]
+        hits = [hit async for hit in provider.discover()]
+        titles = [hit.text or "" for hit in hits]
         for word in ("Done", "Snooze", "Visit", "Feedback", "Follow-up", "Claim", "Edit",
                      "Territory", "Dashboard", "Help", "Sync now", "Quit"):
             assert any(title.startswith(word) for title in titles), word
-        jump = next(run for title, _h, run in provider._commands()
-                    if title.startswith("Territory"))
+        jump = next(hit.command for hit in hits if (hit.text or "").startswith("Territory"))
         await jump()
         await pilot.pause()
         assert app.current_mode == "territory"
@@ -277,3 +277,11 @@ async def test_demo_switch_view_swaps_the_store_and_refreshes_the_screens(store,
             assert app.current_mode == "queue"
             assert app.screen.entries == manager_store.queue(FROZEN_NOW)
             assert "Zhao Min (manager)" in _label(app, "#sb-view")
+
+
+def test_the_theme_setting_picks_a_textual_theme_and_an_unknown_name_falls_back(store):
+    from tui.app import DEFAULT_THEME
+
+    assert make_app(store, theme="nord").theme == "nord"
+    assert make_app(store, theme="no-such-theme").theme == DEFAULT_THEME
+    assert make_app(store).theme == DEFAULT_THEME

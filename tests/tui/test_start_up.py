@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 
 from textual.css.stylesheet import Stylesheet
-from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import make_app
 from ui.widgets.customer_list import CustomerList
@@ -17,8 +16,9 @@ from ui.widgets.key_footer import KeyFooter
 SIZE = (120, 40)
 
 
-def _footer_keys(screen) -> dict[str, FooterKey]:
-    return {key.action: key for key in screen.query_one(KeyFooter).query(FooterKey)}
+def _footer_keys(screen) -> dict:
+    """The footer's key widgets by action (Textual's FooterKey, found by its CSS type name)."""
+    return {key.action: key for key in screen.query_one(KeyFooter).query("FooterKey")}
 
 
 def _rows(app, store, pool: bool) -> list[int]:
@@ -97,19 +97,21 @@ async def test_a_theme_changed_before_a_screen_is_first_shown_still_styles_it(st
 
 async def test_the_search_index_is_built_in_a_worker_thread_once_the_app_is_idle(store):
     builders: list[str] = []
+    built = threading.Event()
     warm_up = store.warm_up
 
     def recorded() -> None:
         builders.append(threading.current_thread().name)
         warm_up()
+        built.set()
 
     store.warm_up = recorded
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        assert store._index._search_built is False  # the first frame did not wait for it
+        assert not builders  # the first frame did not wait for the index to be built
         for _ in range(40):
             await pilot.pause(0.05)
-            if store._index._search_built:
+            if built.is_set():
                 break
-        assert store._index._search_built is True
+        assert built.is_set()
         assert builders and threading.main_thread().name not in builders

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import POOL, SINOPEC, make_app
+from tests.tui.conftest import POOL, SINOPEC, Posted, make_app
 
 SIZE = (120, 40)
 
@@ -94,11 +94,12 @@ async def test_x_dismisses_a_rejection_once_the_rejections_list_is_focused(store
 
 async def test_conflict_keys_are_dimmed_with_a_reason_when_there_is_nothing_to_settle(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         screen = await _sync_screen(app, pilot)
         assert screen.check_action("keep", ("mine",)) is None
         before = store.outbox()
         await pilot.press("m")
         await pilot.pause()
         assert store.outbox() == before
-        assert any("No conflicts" in str(n.message) for n in app._notifications)
+        assert any("No conflicts" in note for note in posted.toasts)

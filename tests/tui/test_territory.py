@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import OTHERS, POOL, SINOPEC, make_app
+from tests.tui.conftest import OTHERS, POOL, SINOPEC, Posted, make_app
 from ui.widgets.customer_list import CustomerList
 
 SIZE = (120, 40)
@@ -10,10 +10,6 @@ SIZE = (120, 40)
 
 def _kinds(store) -> list[str]:
     return [op["kind"] for op in store.outbox()]
-
-
-def _notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 async def _territory(app, pilot) -> CustomerList:
@@ -182,14 +178,15 @@ async def test_c_claims_a_pool_customer_into_the_outbox(store):
 
 async def test_c_on_a_customer_protected_for_someone_else_shows_the_reason(store):
     app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         customers = await _territory(app, pilot)
         await _highlight(pilot, customers, OTHERS)
         before = _kinds(store)
         await pilot.press("c")
         await pilot.pause()
         assert _kinds(store) == before
-        assert any("Li Wei" in note for note in _notes(app))
+        assert any("Li Wei" in note for note in posted.toasts)
 
 
 async def test_enter_in_the_list_opens_the_customer(store):

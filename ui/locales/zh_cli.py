@@ -72,4 +72,6 @@ ZH = {
     # claim
     "claim for {name} queued; the server decides at the next sync":
         "已排队认领 {name}；下次同步时由服务器决定",
+    # feedback
+    "{why}: add --score 1-5": "{why}：请加上 --score 1-5",
 }

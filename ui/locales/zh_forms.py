@@ -42,6 +42,7 @@ ZH = {
     "say what came of it (the outcome is empty)": "请写明结果（结果为空）",
     "a due date needs a next step to do": "有截止日期就要写下一步",
     "when is the next step due? e.g. fri or +3d": "下一步何时截止？例如 周五 或 +3d",
+    "when is it due? e.g. fri or +3d": "何时截止？例如 周五 或 +3d",
     # feedback form
     "Customer feedback": "客户反馈",
     "Feedback form": "反馈表单",

@@ -115,4 +115,24 @@ ZH = {
     "tier": "等级",
     # --- one home for each rule (issue 14)
     "{date} is in the past": "{date} 已经过去",
+    # --- C: server rules
+    "a team called '{name}' exists already": "已有名为“{name}”的团队",
+    "a territory called '{name}' exists already": "已有名为“{name}”的辖区",
+    "a rep called '{name}' exists already": "已有名为“{name}”的销售",
+    "unknown role '{role}': use {choices}": "未知角色“{role}”：请使用 {choices}",
+    "a rep or manager needs --team": "销售或经理需要指定 --team",
+    "this database already has an organisation; seed an empty one":
+        "这个数据库已有组织；请在空数据库中生成示例",
+    "not UTF-8 or GB18030 text (save it as CSV UTF-8)":
+        "不是 UTF-8 或 GB18030 文本（请另存为 CSV UTF-8）",
+    "the header row has no 'name' column (columns: {columns})":
+        "表头没有“name”列（可用的列：{columns}）",
+    "unknown column(s) {unknown} (columns: {columns})": "未知的列 {unknown}（可用的列：{columns}）",
+    "name is empty": "名称为空",
+    "id: longer than {max} characters ({start}…)": "id：超过 {max} 个字符（{start}…）",
+    "{field}: '{value}' is not a number": "{field}：“{value}”不是数字",
+    "contact details without a contact_name": "有联系方式但没有 contact_name",
+    "owner '{owner}' is not a rep": "负责人“{owner}”不是销售",
+    "id {id} repeats line {line}": "id {id} 与第 {line} 行重复",
+    "line {line}: {problem}": "第 {line} 行：{problem}",
 }

@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from ui.textual_private import footer_keys_ready, mark_footer_keys_ready
+
 Shown = tuple[tuple[str, str, str, bool, str], ...]
 
 
@@ -35,13 +37,13 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._recompose_pending = False
-        if self._bindings_ready:
+        if footer_keys_ready(self):
             self._showing = self._shown(self.screen)
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
         # Textual's own test first (its Footer does nothing else for an unfocused App)
-        self._bindings_ready = True
+        mark_footer_keys_ready(self)
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
         # one recompose at a time, showing the bindings as they are when it runs

@@ -61,6 +61,11 @@ class QueueList(RowList):
         self._entries = rows
         self.show_count(len(rows), cursor, scroll_home=cursor == 0)
 
+    @property
+    def rows(self) -> tuple[QueueRow, ...]:
+        """The rows shown, in order (the row under the cursor is ``rows[cursor]``)."""
+        return tuple(self._entries)
+
     def highlighted_message(self) -> Message:
         return self.Highlighted(self.cursor if self._entries else None)
 

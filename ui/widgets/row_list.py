@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ui.textual_private import drop_key
 from ui.widgets.cells import fit
 
 
@@ -63,7 +64,7 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         if not shift_g_is_last:
             # The host uses G for itself (the territory's grouping): end still goes last.
-            self._bindings.key_to_bindings.pop("G", None)
+            drop_key(self, "G")
         self._count = 0
         self.empty_text = ""
 

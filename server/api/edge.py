@@ -1,0 +1,163 @@
+"""The API's edge, before any route: the body limit and the safe headers (pure ASGI
+middlewares), and the throttle of failed sign-ins per client address."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.api.errors import error_body
+from server.db import ascii_int
+from sync.protocol.refusals import Refusal
+
+AUTH_FAILURES = 20
+AUTH_WINDOW_SECONDS = 60.0
+AUTH_ADDRESSES = 10_000
+"""Sign-in failures allowed per client address in the window, and how many addresses are kept."""
+
+
+async def _send_refusal(send: Send, status: int, refusal: Refusal) -> None:
+    body = orjson.dumps(error_body(refusal))
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse a request body over ``max_bytes`` with 413, before the app (and so before any
+    authentication) sees it: at once by its Content-Length, and for a chunked body by counting
+    the chunks as they are read, so no more than the limit is ever held in memory.
+
+    A pure ASGI middleware (BaseHTTPMiddleware would buffer and wrap the body itself)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = Refusal("request.too_large", {"max": self.max_bytes})
+        for name, value in scope.get("headers") or ():
+            if name.lower() == b"content-length":
+                declared = ascii_int(value.strip())
+                if declared is None:
+                    await _send_refusal(send, 400, Refusal("request.bad_length"))
+                    return
+                if declared > self.max_bytes:
+                    await _send_refusal(send, 413, too_large)
+                    return
+        received, over, started = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    over = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if over and not started:
+                return  # the app's own answer to the cut-off body is replaced by the 413
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except _BodyTooLarge:
+            if started:
+                raise
+        if over and not started:
+            await _send_refusal(send, 413, too_large)
+
+
+SAFE_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"))
+
+
+class SafeHeaders:
+    """Every answer says ``nosniff`` and ``no-store``: a data answer is never sniffed as another
+    type nor kept by a cache or a proxy on the way."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers") or ()
+                           if k.lower() not in {name for name, _ in SAFE_HEADERS}]
+                message = {**message, "headers": [*headers, *SAFE_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class AuthThrottle:
+    """Failed sign-ins per client address in a sliding window, in bounded memory.
+
+    After ``failures`` failures within ``window`` seconds an address is refused (429) until the
+    oldest of them is ``window`` seconds old, before any token is looked up, even a good one:
+    an address that guesses tokens waits, whatever it sends meanwhile. At most ``capacity``
+    addresses are remembered; the one that failed longest ago is forgotten first.
+    """
+
+    def __init__(self, failures: int = AUTH_FAILURES, window: float = AUTH_WINDOW_SECONDS,
+                 capacity: int = AUTH_ADDRESSES,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.failures, self.window, self.capacity, self.clock = failures, window, capacity, clock
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _recent(self, address: str, now: float) -> deque[float] | None:
+        times = self._seen.get(address)
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if times is not None and not times:
+            del self._seen[address]
+            return None
+        return times
+
+    def wait(self, address: str) -> int:
+        """Seconds ``address`` must wait before signing in again (0: it may now)."""
+        with self._lock:
+            now = self.clock()
+            times = self._recent(address, now)
+            if times is None or len(times) < self.failures:
+                return 0
+            return max(1, math.ceil(times[0] + self.window - now))
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            now = self.clock()
+            times = self._recent(address, now)
+            if times is None:
+                times = deque(maxlen=self.failures)
+            else:
+                self._seen.move_to_end(address)
+            times.append(now)
+            self._seen[address] = times
+            while len(self._seen) > self.capacity:
+                self._seen.popitem(last=False)
