@@ -64,7 +64,7 @@ class Commands:
     def _rep(self) -> str:
         rep_id = self._session.rep_id
         if not rep_id:
-            raise StoreError("not logged in: run `fieldrep login --server URL --token TOKEN` first")
+            raise StoreError("not logged in: run fieldrep login --server URL (or make demo to try it)")
         return rep_id
 
     def _customer(self, customer_id: str) -> dict:
@@ -115,20 +115,14 @@ class Commands:
             change.records += later.records
             change.ops += later.ops
         before = self._journal.doc["customers"].get(customer_id, {}).get("derived") or {}
-        last = visit["at"]
-        for other in (customer.get("last_visit_at"), before.get("last_visit_at")):
-            if overlay.later(other, last):
-                last = other
-        derived = {**before, "last_visit_at": last}
+        # what the server will make of this visit (the same rule), shown until it has
+        effects = rules.visit_effects({**customer, **before}, rep_id=rep_id, at=at,
+                                      amount=amount, now=moment, policy=self._session.policy)
+        # as the wire writes a moment (``…Z``), like the visit's own ``at``
+        derived = {**before, **{k: str(iso(rules.as_datetime(v))).replace("+00:00", "Z")
+                                for k, v in effects.items()}}
         if customer.get("owner_id") == rep_id:
-            until = rules.protection_after_owner_visit(
-                rules.as_datetime(customer.get("claimed_at")),
-                rules.as_datetime(customer.get("protected_until")),
-                moment,
-                bool(customer.get("deal_at")) or bool(amount),
-                self._session.policy,
-            )
-            derived.update(protected_until=iso(until), owner_id=rep_id)
+            derived["owner_id"] = rep_id
         change.layers[customer_id] = {"derived": derived,
                                       "base_version": customer.get("version", 0)}
         self._save(change, customer_id)
@@ -147,14 +141,13 @@ class Commands:
         refusal = rules.feedback_refusal(kind, score)
         if refusal is not None:
             raise refused(refusal, "score")
-        if kind == "complaint" and severity is None:
-            severity = "medium"
         moment = now()
-        record = checked(Feedback, {
+        record = {
             "id": uuid7(), "customer_id": customer_id, "rep_id": rep_id, "at": moment,
             "kind": kind, "score": score, "severity": severity,
-            "text": text.replace("\r\n", "\n"), "status": "open" if kind == "complaint" else None,
-        }, moment)
+            "text": text.replace("\r\n", "\n"), "status": None,
+        }
+        record = checked(Feedback, {**record, **rules.complaint_defaults(record)}, moment)
         self._save(Change.create("feedback", record, at=moment))
         return {**record, "synced": False}
 
@@ -307,13 +300,9 @@ class Commands:
         if unknown:
             raise ValidationFailed(sorted(unknown)[0], "cannot be set on a new customer")
         record.update(
-            id=uuid7(),
-            owner_id=rep_id,
-            owner_name=(self._session.me or {}).get("name"),
-            claimed_at=moment,
-            protected_until=rules.protection_on_claim(moment, self._session.policy),
-            version=0,
-            updated_at=moment,
+            rules.claim_fields(rep_id, (self._session.me or {}).get("name"), moment,
+                               self._session.policy),
+            id=uuid7(), version=0, updated_at=moment,
         )
         record["search_keys"] = pinyin_keys(str(record.get("name") or ""))
         customer = checked(Customer, record, moment, carried=fields)

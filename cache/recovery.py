@@ -145,7 +145,7 @@ def _check_owner(path: Path, home: Path, session: Session, export: dict | None,
     """
     me = session.rep_id
     if not me:
-        raise StoreError("not logged in: run `fieldrep login --server URL --token TOKEN` first")
+        raise StoreError("not logged in: run fieldrep login --server URL (or make demo to try it)")
     named = export.get("rep_id") if export else None
     if export is not None and named is not None and named != me:
         raise Refused("import.other_rep",

@@ -111,7 +111,7 @@ class SyncEngine:
         session = self.store.session
         server = session.get("server") if session else None
         if not server:
-            raise NotLoggedIn("not logged in: run fieldrep login --server URL --token TOKEN")
+            raise NotLoggedIn("not logged in: run fieldrep login --server URL (or make demo to try it)")
         key = (server, self.store.token, self._attempts)
         with self._kept_lock:
             if self._kept is not None and self._kept[0] == key:

@@ -129,7 +129,7 @@ def error_text(error: BaseException) -> str:
     fallback = str(fallback or error)
     if isinstance(code, str) and code:
         return refusal_text(code, params if isinstance(params, dict) else {}, fallback)
-    return fallback
+    return _(fallback)  # a message of the catalogue (say, "not logged in: …") in the UI's language
 
 
 def rejection_text(rejection: dict) -> str:

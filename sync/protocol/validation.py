@@ -1,5 +1,5 @@
-"""What a rep may type: one rule, run by the server (server/domain.py) and by the laptop's commands
-(cache/store.py), so a refusal the laptop gives while the rep types reads exactly like the one the
+"""What a rep may type: one rule, run by the server (server/domain/) and by the laptop's commands
+(cache/commands.py), so a refusal the laptop gives while the rep types reads exactly like the one the
 server would give at sync.
 
 * Sizes and counts are the pydantic ``Field`` constraints of sync/protocol/models.py; a model's

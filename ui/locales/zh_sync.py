@@ -48,4 +48,6 @@ ZH = {
     "claim": "认领",
     "visit": "拜访",
     "feedback": "反馈",
+    "this laptop has no device on the server: run fieldrep login again":
+        "这台笔记本在服务器上没有设备登记：请重新运行 fieldrep login",
 }
