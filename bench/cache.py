@@ -90,7 +90,7 @@ def _customer(i: int, rng: random.Random, me: str, now: datetime) -> dict:
 
 
 def build_customers(count: int, seed: int = 7) -> list[dict]:
-    from cache.search_keys import pinyin_keys
+    from sync.protocol.search_keys import pinyin_keys
 
     rng = random.Random(seed)
     now = datetime.now(UTC)

@@ -4,22 +4,31 @@
 A pulled page and its cursor land in one atomic write (the cursor slot, ``cache/documents.py``);
 pending operations stay on top of what was pulled (``cache/overlay.py``). Whenever the server's
 view of something arrives, :func:`settle` drops what the journal no longer needs to keep.
+
+A customer the rep owned that comes back from the server in the pool (the server reclaimed it:
+its protection lapsed) is news: :func:`returned_to_pool` finds it, the journal keeps it under
+``pool_returns`` (the queue's entry, ``cache/queue.py``, until the rep dismisses or claims it) and
+:meth:`SyncApply.take_pool_news` hands the ones of this process's syncs to the toast once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from cache import locations
+from cache.conflicts import differences
 from cache.documents import Documents, empty_archive, empty_snapshot
 from cache.errors import NotFound, ValidationFailed
 from cache.ids import uuid7
 from cache.journal import Change, Journal, Op, iso, now
 from cache.overlay import prepare_customer
+from cache.queue import kept_pool_returns
 from cache.session import Session
 from cache.storage import dumps, write_document
 from cache.view import LocalView
+from sync.protocol import rules
 from sync.protocol.models import CUSTOMER_EDITABLE_FIELDS, HISTORY
 
 SNAPSHOT_ENTITIES = ("customer", "rep", "team", "territory", "policy")
@@ -58,6 +67,42 @@ def apply_server_change(snap: dict, archive: dict, change: dict) -> str | None:
     return rid if entity == "customer" else None
 
 
+def returned_to_pool(before: dict[str, dict], after: dict[str, dict], rep_id: str | None,
+                     moment: datetime) -> list[dict]:
+    """The customers ``rep_id`` owned in ``before`` (the server's records, by id) that are in
+    the pool in ``after``: one news entry each, with why (``protection_lapsed`` when the
+    server set a cool-off or the protection had ended, else ``returned``)."""
+    if not rep_id:
+        return []
+    news = []
+    for cid, old in before.items():
+        new = after.get(cid)
+        if old.get("owner_id") != rep_id or new is None or new.get("owner_id"):
+            continue
+        lapsed = bool(new.get("cooloff_until")) or rules.protection_lapsed(old, moment)
+        news.append({"customer_id": cid, "name": new.get("name") or old.get("name", ""),
+                     "reason": "protection_lapsed" if lapsed else "returned",
+                     "protected_until": old.get("protected_until"),
+                     "cooloff_until": new.get("cooloff_until"), "at": iso(moment)})
+    return news
+
+
+def keep_pool_news(journal: dict, news: list[dict], customers: dict[str, dict]) -> None:
+    """File ``news`` under the journal's ``pool_returns`` and forget the entries whose customer
+    has an owner again (claimed, by the rep or another) or is gone from the laptop."""
+    kept = journal.setdefault("pool_returns", {})
+    if not isinstance(kept, dict):
+        kept = journal["pool_returns"] = {}
+    for entry in news:
+        kept[entry["customer_id"]] = entry
+    for cid in [c for c, entry in kept.items()
+                if not isinstance(entry, dict) or (customers.get(c) or {}).get("owner_id")
+                or c not in customers]:
+        del kept[cid]
+    if not kept:
+        journal.pop("pool_returns")
+
+
 def settle(journal: dict, archive: dict, snapshot: dict, customer_ids: Iterable[str] = ()) -> None:
     """Drop what the server's view now holds from ``journal``: a journal copy of a visit,
     feedback or follow-up that is archived and neither pending nor rejected; and the local
@@ -87,6 +132,8 @@ class SyncApply:
         self._session = session
         self._journal = journal
         self._view = view
+        self._news: list[dict] = []
+        """Customers returned to the pool by this process's syncs, not yet told (the toast)."""
 
     def _reload(self) -> None:
         """After a failed write: memory back to what is on disk."""
@@ -120,9 +167,12 @@ class SyncApply:
             for change in staged["changes"]:
                 apply_server_change(snap, archive, change)
         snap["cursor"] = docs.next_cursor(cursor)
+        news = returned_to_pool(docs.snap["customers"], snap["customers"],
+                                self._session.rep_id, now())
 
         def settled(journal: dict) -> None:
             settle(journal, docs.archive, docs.snap, journal["customers"])
+            keep_pool_news(journal, news, docs.snap["customers"])
             journal["cursor"] = None
 
         try:
@@ -136,6 +186,7 @@ class SyncApply:
         except BaseException:
             self._reload()
             raise
+        self._news += news
         self._view.rebuild()
 
     def apply_pull_page(self, changes: list, next_cursor: str) -> None:
@@ -145,11 +196,17 @@ class SyncApply:
         history = [c for c in plain_changes if c.get("entity") in HISTORY]
         slot = docs.next_cursor(next_cursor)
         touched: list[str] = []
+        customers = docs.snap["customers"]
+        previous = {c["id"]: customers[c["id"]] for c in server_side
+                    if c.get("entity") == "customer" and c.get("id") in customers}
+        news: list[dict] = []
 
         def settled(journal: dict) -> None:
             if not server_side and not history:
                 journal["cursor"] = slot
             settle(journal, docs.archive, docs.snap, touched)
+            if news or journal.get("pool_returns"):
+                keep_pool_news(journal, news, docs.snap["customers"])
 
         try:
             for change in history:
@@ -158,6 +215,8 @@ class SyncApply:
                 cid = apply_server_change(docs.snap, docs.archive, change)
                 if cid:
                     touched.append(cid)
+            news += returned_to_pool(previous, docs.snap["customers"], self._session.rep_id,
+                                     now())
             if any(c.get("entity") == "policy" for c in server_side):
                 self._session.forget_policy()
             if server_side:
@@ -178,6 +237,7 @@ class SyncApply:
         except BaseException:
             self._reload()
             raise
+        self._news += news
         self._view.refresh(touched)
 
     def reset_sync_state(self) -> None:
@@ -313,7 +373,11 @@ class SyncApply:
     # ------------------------------------------------------------------ conflicts, rejections
 
     def conflicts(self) -> list[dict]:
-        return sorted((dict(c) for c in self._journal.doc["conflicts"].values()),
+        """The conflicts to settle, oldest first, each with its ``differences`` (what differs,
+        sub-field by sub-field: ``cache/conflicts.py``)."""
+        return sorted(({**c, "differences": differences(str(c.get("field") or ""),
+                                                         c.get("mine"), c.get("theirs"))}
+                       for c in self._journal.doc["conflicts"].values()),
                       key=lambda c: (c["at"], c["id"]))
 
     def resolve_conflict(self, conflict_id: str, keep: str) -> None:
@@ -346,3 +410,29 @@ class SyncApply:
         if rejection_id not in self._journal.doc["rejections"]:
             raise NotFound(f"no rejection {rejection_id!r}")
         self._journal.commit(lambda journal: journal["rejections"].pop(rejection_id))
+
+    # ------------------------------------------------------------------ customers back in the pool
+
+    def pool_returns(self) -> list[dict]:
+        """The customers of the rep's that went back to the pool, not yet dismissed or claimed,
+        oldest first: ``{customer_id, name, reason, protected_until, cooloff_until, at}``."""
+        return kept_pool_returns(self._journal.doc)
+
+    def take_pool_news(self) -> list[dict]:
+        """The pool returns this process's syncs brought that were not handed out yet (each
+        once: for the toast), oldest first."""
+        news, self._news = self._news, []
+        return news
+
+    def dismiss_pool_return(self, customer_id: str) -> None:
+        """The rep has read that ``customer_id`` went back to the pool: its queue entry goes."""
+        kept = self._journal.doc.get("pool_returns")
+        if not isinstance(kept, dict) or customer_id not in kept:
+            raise NotFound(f"no customer {customer_id!r} returned to the pool")
+
+        def change(journal: dict) -> None:
+            journal["pool_returns"].pop(customer_id)
+            if not journal["pool_returns"]:
+                journal.pop("pool_returns")
+
+        self._journal.commit(change)

@@ -20,13 +20,13 @@ from cache.errors import NotFound, StoreError, ValidationFailed
 from cache.ids import uuid7
 from cache.journal import Change, Journal, Op, iso, now
 from cache.queue import GENERATED_SOURCES, parse_generated_key
-from cache.search_keys import pinyin_keys
 from cache.session import Session
 from cache.storage import write_document
 from cache.view import LocalView
 from sync.protocol import rules, validation
 from sync.protocol.models import CUSTOMER_EDITABLE_FIELDS, Customer, Feedback, FollowUp, Visit
 from sync.protocol.refusals import Refusal
+from sync.protocol.search_keys import pinyin_keys
 
 
 def refused(refusal: Refusal, field: str = "customer") -> ValidationFailed:
@@ -36,11 +36,12 @@ def refused(refusal: Refusal, field: str = "customer") -> ValidationFailed:
 
 
 def checked(model: type[BaseModel], record: dict, moment: datetime,
-            carried: dict | None = None) -> dict:
+            carried: dict | None = None, stored: dict | None = None) -> dict:
     """``record`` by the server's own rule (sync/protocol/validation.py): sizes, counts,
-    control characters and date windows, so the rep hears now what sync would refuse."""
+    control characters, date windows and contact details (those ``stored`` already holds are
+    carried over), so the rep hears now what sync would refuse."""
     try:
-        return validation.validated(model, record, now=moment, carried=carried)
+        return validation.validated(model, record, now=moment, carried=carried, stored=stored)
     except validation.Invalid as invalid:
         raise refused(invalid.refusal) from None
 
@@ -224,10 +225,10 @@ class Commands:
         return {**record, "synced": False}
 
     def snooze_followup(self, followup_id: str, until: date | str) -> dict:
-        today = self._session.today()
-        day = due_day("until", until, today)
-        if day is None or day <= today:
-            raise ValidationFailed("until", "snooze until a day after today")
+        try:
+            day = rules.snooze_date("until", until, self._session.today())
+        except validation.Invalid as invalid:
+            raise refused(invalid.refusal, "until") from None
         return self.update_followup(
             followup_id, {"status": "snoozed", "snoozed_until": day.isoformat()}
         )
@@ -247,7 +248,7 @@ class Commands:
             fields, role=(self._session.me or {}).get("role") or "rep")
         if refusal is not None:
             raise refused(refusal)
-        merged = checked(Customer, {**customer, **fields}, now(), carried=fields)
+        merged = checked(Customer, {**customer, **fields}, now(), carried=fields, stored=customer)
         refusal = rules.move_refusal(customer, covered_before=self._session.covers(customer),
                                      covered_after=self._session.covers(merged))
         if refusal is not None:
@@ -268,22 +269,19 @@ class Commands:
         if customer is None:
             raise NotFound(f"no customer {customer_id!r}")
         if customer.get("claim_pending"):
-            raise ValidationFailed(
-                "customer", f"{customer.get('name')}: claim already waiting to sync"
-            )
+            raise refused(Refusal("claim.pending", {"name": customer.get("name", "")}))
         moment = now()
         policy = self._session.policy
-        today = rules.policy_day(policy, moment)
-        claims_today = sum(1 for op in self._journal.doc["outbox"] if op["kind"] == "customer.claim")
-        held = 0
-        for cid in self._view.index.member_set("owner", rep_id):
-            held += 1
-            claimed = rules.as_datetime(self._view.customers[cid].get("claimed_at"))
-            if claimed is not None and rules.policy_day(policy, claimed) == today:
-                claims_today += 1
+        owned = self._view.index.member_set("owner", rep_id)
+        customers = self._view.customers
+        pending = sum(1 for op in self._journal.doc["outbox"] if op["kind"] == "customer.claim"
+                      and op["record_id"] not in owned)
+        count = rules.claim_count(
+            len(owned), (customers[cid].get("claimed_at") for cid in owned),
+            now=moment, policy=policy, pending=pending)
         reason = rules.claim_refusal(
             customer, rep_id, in_territory=self._session.in_territory(customer), now=moment,
-            claims_today=claims_today, held=held + claims_today, policy=policy,
+            claims_today=count.today, held=count.held, policy=policy,
         )
         if reason is not None:
             raise ValidationFailed("customer", str(reason), reason)

@@ -6,7 +6,8 @@ figures can be built from the same function over the team's records. ``compute_f
 those records from a ``Store`` for one rep. The dashboard (``screens/dashboard.py``) shows them.
 
 - visits this week (weeks start on Monday), and visits per day for the last ``CHART_DAYS`` days;
-- A-customer coverage: A customers whose next cadence visit is not overdue;
+- A-customer coverage: A customers seen within their cadence (``seen_in_cadence``: visited,
+  and the next cadence visit not yet overdue; one never visited is not seen, however new);
 - new customers this month (claimed this month), revenue this month (visit order amounts);
 - the satisfaction average this month and by month for ``TREND_MONTHS`` months;
 - the pipeline: the rep's customers by stage.
@@ -65,6 +66,15 @@ def month_start(day: date, back: int = 0) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
+def seen_in_cadence(customer: dict, policy: Policy, today: date) -> bool:
+    """Has the customer been visited within their tier's cadence as of ``today``? A customer
+    never visited has not been seen, even one claimed yesterday whose first visit is not due."""
+    if not customer.get("last_visit_at"):
+        return False
+    due = rules.next_visit_due(customer, policy)
+    return due is not None and due >= today
+
+
 def goals_of(rep: dict | None) -> Goals:
     """The rep's goals as the server sent them; the protocol's defaults when it sent none, or
     sent something malformed."""
@@ -86,7 +96,6 @@ def figures_of(
 ) -> Figures:
     """The figures as of ``now``: of the visits and feedback by ``rep_id`` (every record's when
     None) and of ``customers`` (the ones the figures are about: the rep's own)."""
-    zone = rules.policy_zone(policy)
     today = rules.policy_day(policy, now)
     week_start = today - timedelta(days=today.weekday())
     this_month = today.replace(day=1)
@@ -94,7 +103,7 @@ def figures_of(
 
     def local_day(value: Any) -> date | None:
         moment = rules.as_datetime(value)
-        return moment.astimezone(zone).date() if moment else None
+        return rules.policy_day(policy, moment) if moment else None
 
     per_day: dict[date, int] = {}
     first_chart_day = today - timedelta(days=CHART_DAYS - 1)
@@ -123,8 +132,7 @@ def figures_of(
             figures.new_customers += 1
         if customer.get("tier") == "A":
             figures.a_total += 1
-            due = rules.next_visit_due(customer, policy)
-            if due is not None and due >= today:
+            if seen_in_cadence(customer, policy, today):
                 figures.a_covered += 1
     figures.pipeline = pipeline
 

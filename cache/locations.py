@@ -11,7 +11,6 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "fieldrep"
-HOME_ENV = "FIELDREP_HOME"
 
 SNAPSHOT = "snapshot.json"
 """Territory snapshot from the server: customers, policy, reps, teams, territories, pull cursor."""

@@ -41,8 +41,27 @@ def describe(holder: dict) -> str:
     )
 
 
+class StoreHeld(StoreLocked):
+    """The store is held by another process: ``holder`` says which (pid, host, command, since),
+    for a caller that words the refusal itself (the CLI's writing commands)."""
+
+    def __init__(self, holder: dict) -> None:
+        super().__init__(describe(holder))
+        self.holder = holder
+
+    @property
+    def since(self) -> str:
+        """When the holder opened the store, as HH:MM on this laptop ('' when unknown)."""
+        with contextlib.suppress(ValueError, TypeError):
+            moment = rules.as_datetime(self.holder.get("since") or "")
+            return moment.astimezone().strftime("%H:%M") if moment is not None else ""
+        return ""
+
+
 class StoreLock:
-    """An exclusive, non-blocking flock on ``path``; :meth:`acquire` raises StoreLocked."""
+    """An exclusive, non-blocking flock on ``path``; :meth:`acquire` raises StoreHeld (a
+    StoreLocked). Readers beside a running holder take no lock at all: see ``Store.open``'s
+    ``read_only``."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -56,7 +75,7 @@ class StoreLock:
         except OSError:
             holder = self._read_holder(fd)
             os.close(fd)
-            raise StoreLocked(describe(holder)) from None
+            raise StoreHeld(holder) from None
         holder = {
             "pid": os.getpid(),
             "host": socket.gethostname(),

@@ -22,9 +22,9 @@ from typing import Any
 import orjson
 
 from cache import shapes
-from cache.search_keys import has_han, pinyin_keys
 from sync.protocol import rules
 from sync.protocol.models import Customer
+from sync.protocol.search_keys import has_han, pinyin_keys
 
 CUSTOMER_DEFAULTS: dict[str, Any] = {
     name: orjson.loads(orjson.dumps(field.get_default(call_default_factory=True), default=str))

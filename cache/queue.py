@@ -1,7 +1,9 @@
 """The follow-up queue, computed offline from the store's records and the cached policy.
 
 Entries, overdue first: open follow-ups by due date (overdue, due today, upcoming), open
-complaints, owned customers whose protection ends within ``policy.warning_days``, and owned
+complaints, the rep's customers that went back to the pool (``pool_return``: the server reclaimed
+them; an entry until the rep dismisses it, ``Store.dismiss_pool_return``, or the customer has an
+owner again), owned customers whose protection ends within ``policy.warning_days``, and owned
 customers past their tier's visit cadence. Each entry says why it is there, in words.
 
 Generated entries (cadence, protection, complaint) can be snoozed or dismissed like follow-ups:
@@ -14,6 +16,7 @@ matches it. Such "snooze markers" are never listed as follow-ups themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sync.protocol import rules
@@ -30,10 +33,25 @@ _RANK = {
     "overdue": 0,
     "due_today": 1,
     "complaint": 2,
-    "protection_expiring": 3,
-    "cadence": 4,
-    "followup": 5,
+    "pool_return": 3,
+    "protection_expiring": 4,
+    "cadence": 5,
+    "followup": 6,
 }
+
+POOL_RETURN = "pool"
+"""The key prefix of a customer-back-in-the-pool entry: ``pool:<customer id>:<day>``."""
+
+
+def kept_pool_returns(journal: dict) -> list[dict]:
+    """The customers back in the pool the journal keeps (``pool_returns``, by customer id),
+    oldest first; what is not of the right shape is passed over."""
+    kept = journal.get("pool_returns")
+    if not isinstance(kept, dict):
+        return []
+    return sorted((dict(e) for e in kept.values()
+                   if isinstance(e, dict) and isinstance(e.get("customer_id"), str)),
+                  key=lambda e: (str(e.get("at") or ""), e["customer_id"]))
 
 
 def day_text(day: date) -> str:
@@ -87,8 +105,10 @@ def build_queue(
     my_customer_ids: list[str],
     followups: list[dict],
     complaints: list[dict],
+    pool_returns: Sequence[dict] = (),
 ) -> list[dict]:
-    """The queue entries, ordered: overdue, due today, complaints, protection, cadence, upcoming."""
+    """The queue entries, ordered: overdue, due today, complaints, customers back in the pool,
+    protection, cadence, upcoming."""
     entries: list[dict] = []
     markers: dict[tuple[str, str, str], dict] = {}
     for followup in followups:
@@ -156,6 +176,24 @@ def build_queue(
                 customer,
                 day,
                 feedback_id=complaint["id"],
+            )
+        )
+
+    for returned in pool_returns:
+        customer = customers.get(returned["customer_id"])
+        if customer is None or customer.get("owner_id") or customer.get("claim_pending"):
+            continue
+        at = rules.as_datetime(returned.get("at"))
+        day = at.date() if at else today
+        lapsed = returned.get("reason") == "protection_lapsed"
+        entries.append(
+            _entry(
+                "pool_return",
+                f"{POOL_RETURN}:{customer['id']}:{day.isoformat()}",
+                "went back to the pool (protection lapsed)" if lapsed
+                else "went back to the pool",
+                customer,
+                day,
             )
         )
 

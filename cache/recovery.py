@@ -133,6 +133,15 @@ def _read_operations(raw: bytes) -> tuple[list[dict], dict | None]:
     return ops, export
 
 
+def operations_in(path: Path) -> int:
+    """How many operations the file at ``path`` holds (an export or a journal; 0 for none, or
+    for a file that is neither); an unreadable file raises StoreError."""
+    try:
+        return len(_read_operations(path.read_bytes())[0])
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+
+
 def _check_owner(path: Path, home: Path, session: Session, export: dict | None,
                  ops: list[dict]) -> None:
     """Refuse pending work that is not this rep's (Refused ``import.other_rep``).

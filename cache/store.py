@@ -15,7 +15,14 @@ own module:
   conflicts and rejections.
 
 Every public method takes the store's lock (a ``threading.RLock``): Textual runs workers in
-threads, and one process owns the store at a time (``cache/lock.py``).
+threads, and one process owns the store at a time (``cache/lock.py``). ``Store.open(read_only=
+True)`` is a reader beside that owner (the CLI's ``status``, ``customers``, ``show`` … while the
+workspace is open): it takes no file lock, reads the files as the owner last wrote them, writes
+nothing (each writing method refuses with ``ReadOnly``) and sets nothing aside (a damaged file is
+``DamagedForReader``, left to the owner; see ``cache/documents.py``).
+
+It runs past 500 lines because it is the store's one public face: a short method per job, each
+handing over to its module, so callers (and ``SyncStore``) see one object.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from typing import Any, ParamSpec, TypeVar
 from cache import locations, recovery
 from cache.apply import SyncApply, settle
 from cache.commands import Commands, Drafts
-from cache.documents import Documents
+from cache.documents import Documents, ReadOnly
 from cache.errors import StoreError
 from cache.index import CustomerIndex
 from cache.journal import Journal
@@ -46,13 +53,16 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _locked(method: Callable[P, R]) -> Callable[P, R]:
-    """The method under the store's lock; refused once the store is closed."""
+def _locked(method: Callable[P, R], *, writes: bool = False) -> Callable[P, R]:
+    """The method under the store's lock; refused once the store is closed, and a writing one
+    (``_writes``) refused with ReadOnly on a reader."""
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         store = args[0]
         assert isinstance(store, Store)
+        if writes and store.read_only:
+            raise ReadOnly(f"the store in {store.home} was opened only to read")
         with store._lock:
             if store._closed:
                 raise StoreError("the local store is closed")
@@ -61,13 +71,18 @@ def _locked(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+_writes = functools.partial(_locked, writes=True)
+
+
 class Store:
     """fieldrep's local store. Open with :meth:`Store.open`; see the module docstring."""
 
     # ================================================================== open / close
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, *, read_only: bool = False):
         self.home = Path(home)
+        self.read_only = read_only
+        """A reader beside the owner: no file lock, no writes (see the module docstring)."""
         self._lock = threading.RLock()
         self._closed = False
         self.notices: list[str] = []
@@ -76,7 +91,7 @@ class Store:
         """Things the rep should fix (e.g. a data folder others can read): one line each, for
         the CLI and the TUI to show; unlike ``notices`` nothing was changed or set aside."""
         self._file_lock = StoreLock(self.home / locations.LOCK)
-        self._docs = Documents(self.home, self.notices)
+        self._docs = Documents(self.home, self.notices, read_only=read_only)
         self._journal = Journal(self._docs, rollback=lambda: self._view.rebuild())
         self._session = Session(self._docs, self._journal)
         self._index = CustomerIndex(next_due=self._session.next_due)
@@ -86,17 +101,22 @@ class Store:
         self._sync = SyncApply(self._docs, self._session, self._journal, self._view)
 
     @classmethod
-    def open(cls, home: Path | None = None) -> Store:
-        """Open (creating if needed) the store in ``home`` (default: the data dir); takes the lock."""
+    def open(cls, home: Path | None = None, *, read_only: bool = False) -> Store:
+        """Open (creating if needed) the store in ``home`` (default: the data dir); takes the lock.
+
+        ``read_only``: read beside whoever holds the lock, taking none and creating nothing (a
+        missing folder reads as an empty store)."""
         home = Path(home) if home is not None else locations.data_dir()
         created = not home.exists()
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if created:
-            os.chmod(home, 0o700)  # the rep's customers and token: theirs alone, whatever umask
-        store = cls(home)
+        if not read_only:
+            home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if created:
+                os.chmod(home, 0o700)  # the rep's customers and token: theirs alone, whatever umask
+        store = cls(home, read_only=read_only)
         if not created:
             store._warn_if_readable()
-        store._file_lock.acquire()
+        if not read_only:
+            store._file_lock.acquire()
         collecting = gc.isenabled()
         gc.disable()  # 50,000 records are all alive: collecting them midway only costs time
         try:
@@ -120,6 +140,8 @@ class Store:
         settle(docs.journal, docs.archive, docs.snap)
         docs.remember_journal()
         self._view.rebuild()
+        if self.read_only:
+            return  # the owner rewrites what needs it
         if opened.rewrite:
             docs.write_all()
         elif opened.reordered:
@@ -159,7 +181,7 @@ class Store:
         with self._lock:
             return self._session.token
 
-    @_locked
+    @_writes
     def save_session(self, server: str, rep: Any, device_id: str, token: str) -> None:
         """Remember the login: server, rep, this device's id, and the token (a 0600 file).
 
@@ -168,7 +190,7 @@ class Store:
         """
         self._session.save(server, rep, device_id, token)
 
-    @_locked
+    @_writes
     def clear_session(self) -> None:
         """Log out: forget the session and token. Pending operations are kept."""
         self._session.clear()
@@ -306,7 +328,7 @@ class Store:
 
     # ================================================================== writes (commands.py)
 
-    @_locked
+    @_writes
     def log_visit(
         self,
         customer_id: str,
@@ -325,57 +347,57 @@ class Store:
         return self._commands.log_visit(customer_id, kind=kind, outcome=outcome, notes=notes,
                                         next_step=next_step, due=due, amount=amount, at=at)
 
-    @_locked
+    @_writes
     def add_feedback(self, customer_id: str, *, kind: str, text: str, score: int | None = None,
                      severity: str | None = None) -> dict:
         return self._commands.add_feedback(customer_id, kind=kind, text=text, score=score,
                                            severity=severity)
 
-    @_locked
+    @_writes
     def resolve_complaint(self, feedback_id: str, resolution: str) -> dict:
         return self._commands.resolve_complaint(feedback_id, resolution)
 
-    @_locked
+    @_writes
     def add_followup(self, customer_id: str, *, title: str, due: date | str) -> dict:
         return self._commands.add_followup(customer_id, title=title, due=due)
 
-    @_locked
+    @_writes
     def complete_followup(self, followup_id: str) -> dict:
         """Mark a follow-up done (or a generated queue entry handled, by its key)."""
         return self._commands.update_followup(followup_id,
                                               {"status": "done", "snoozed_until": None})
 
-    @_locked
+    @_writes
     def dismiss_followup(self, followup_id: str) -> dict:
         return self._commands.update_followup(followup_id,
                                               {"status": "dismissed", "snoozed_until": None})
 
-    @_locked
+    @_writes
     def snooze_followup(self, followup_id: str, until: date | str) -> dict:
         """Hide a follow-up (or a generated queue entry, by its key) until ``until``."""
         return self._commands.snooze_followup(followup_id, until)
 
-    @_locked
+    @_writes
     def snooze_queue_entry(self, key: str, until: date | str) -> dict:
         """Snooze any queue entry by its ``key`` (follow-up or generated)."""
         return self._commands.snooze_followup(key.removeprefix("followup:"), until)
 
-    @_locked
+    @_writes
     def update_customer(self, customer_id: str, fields: dict) -> dict:
         """Change editable fields of a customer (merged per field by the server)."""
         return self._commands.update_customer(customer_id, fields)
 
-    @_locked
+    @_writes
     def claim(self, customer_id: str) -> dict:
         """Claim a pool customer: checked locally with the server's rules, queued, marked pending."""
         return self._commands.claim(customer_id)
 
-    @_locked
+    @_writes
     def create_customer(self, fields: dict) -> dict:
         """A new prospect the rep found: owned by its creator once the server accepts it."""
         return self._commands.create_customer(fields)
 
-    @_locked
+    @_writes
     def save_draft(self, key: str, data: dict) -> None:
         self._drafts.save(key, data)
 
@@ -383,7 +405,7 @@ class Store:
     def load_draft(self, key: str) -> dict | None:
         return self._drafts.load_draft(key)
 
-    @_locked
+    @_writes
     def clear_draft(self, key: str) -> None:
         self._drafts.clear(key)
 
@@ -409,24 +431,24 @@ class Store:
         with self._lock:
             return self._sync.bootstrap_state
 
-    @_locked
+    @_writes
     def apply_bootstrap_page(self, changes: list, next_token: str | None, cursor: str,
                              done: bool) -> None:
         """Store one page of a first sync; the last page (``done``) replaces the server's view."""
         self._sync.apply_bootstrap_page(changes, next_token, cursor, done)
 
-    @_locked
+    @_writes
     def apply_pull_page(self, changes: list, next_cursor: str) -> None:
         """Apply pulled changes and the new cursor in one atomic write (pending ops stay on top)."""
         self._sync.apply_pull_page(changes, next_cursor)
 
-    @_locked
+    @_writes
     def apply_push_results(self, results: list) -> None:
         """Drop acknowledged operations, keep versions, record conflicts and rejections, and move
         synced history from the journal to the archive."""
         self._sync.apply_push_results(results)
 
-    @_locked
+    @_writes
     def reset_sync_state(self) -> None:
         """Forget the pull cursor so the next sync re-bootstraps; the outbox is kept.
 
@@ -438,7 +460,7 @@ class Store:
     def conflicts(self) -> list[dict]:
         return self._sync.conflicts()
 
-    @_locked
+    @_writes
     def resolve_conflict(self, conflict_id: str, keep: str) -> None:
         """Settle a field conflict: keep "theirs" (the server's) or "mine" (sent again)."""
         self._sync.resolve_conflict(conflict_id, keep)
@@ -447,11 +469,27 @@ class Store:
     def rejections(self) -> list[dict]:
         return self._sync.rejections()
 
-    @_locked
+    @_writes
     def dismiss_rejection(self, rejection_id: str) -> None:
         self._sync.dismiss_rejection(rejection_id)
 
     @_locked
+    def pool_returns(self) -> list[dict]:
+        """The rep's customers that went back to the pool (reclaimed by the server), not yet
+        dismissed or claimed: ``{customer_id, name, reason, protected_until, cooloff_until, at}``."""
+        return self._sync.pool_returns()
+
+    @_locked
+    def take_pool_news(self) -> list[dict]:
+        """The pool returns this process's syncs brought, each handed out once (for the toast)."""
+        return self._sync.take_pool_news()
+
+    @_writes
+    def dismiss_pool_return(self, customer_id: str) -> None:
+        """The rep has read that ``customer_id`` went back to the pool: its queue entry goes."""
+        self._sync.dismiss_pool_return(customer_id)
+
+    @_writes
     def record_sync_run(self, run: dict) -> None:
         """Append one sync run (the engine's report as a dict) to the sync log."""
         self._session.record_sync_run(run)
@@ -473,7 +511,7 @@ class Store:
         """Write the pending operations to ``path`` (to import on another machine)."""
         return recovery.export_outbox(Path(path), self._session, self._journal)
 
-    @_locked
+    @_writes
     def import_outbox(self, path: str | os.PathLike) -> int:
         """Add the operations in ``path`` (an export, or a damaged journal) to the outbox: new
         mids on this device, ones already here skipped, another rep's work refused. Returns how

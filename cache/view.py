@@ -10,7 +10,7 @@ from cache.documents import Documents
 from cache.errors import Ambiguous, NotFound
 from cache.index import CustomerIndex
 from cache.journal import now as clock
-from cache.queue import GENERATED_SOURCES, build_queue
+from cache.queue import GENERATED_SOURCES, build_queue, kept_pool_returns
 from cache.session import Session
 from sync.protocol.models import HISTORY
 
@@ -157,4 +157,5 @@ class LocalView:
             my_customer_ids=mine,
             followups=followups,
             complaints=complaints,
+            pool_returns=kept_pool_returns(self._docs.journal),
         )

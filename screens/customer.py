@@ -15,14 +15,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from screens.customer_actions import CustomerActions, resolve_complaint
+from screens.pool_news import pool_header
 from sync.protocol import rules
 from ui.i18n import _
+from ui.times import day_text, local_time
 from ui.widgets.key_footer import KeyFooter
-
-
-def _when(value: Any) -> str:
-    moment = rules.as_datetime(value)
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _timeline_text(entry: dict) -> tuple[str, str]:
@@ -138,7 +135,7 @@ class CustomerScreen(CustomerActions, Screen):
             kind, text = _timeline_text(entry)
             synced = "" if entry.get("synced", True) else _("not yet synced")
             record = entry.get("record") or {}
-            when = _when(entry.get("at"))
+            when = local_time(entry.get("at"), store.policy)
             if entry.get("type") == "followup":
                 when = when[:10]
             table.add_row(when, kind, text, synced,
@@ -151,16 +148,17 @@ class CustomerScreen(CustomerActions, Screen):
         store = self.app.store
         until = rules.as_datetime(customer.get("protected_until"))
         if not customer.get("owner_id"):
-            return _("In the shared pool: press c to claim")
+            return pool_header(customer, store.rep_id, now, store.policy)
         if until is None:
             return _("Owned, no protection period")
         left = rules.days_left(until, now)
         next_due = rules.next_visit_due(customer, store.policy)
         due = ("  ·  " + _("next visit due {date}", date=next_due.isoformat())) if next_due else ""
         if left is not None and left < 0:
-            return _("Protection lapsed on {date}: returns to the pool", date=until.date()) + due
+            return _("Protection lapsed on {date}: returns to the pool",
+                     date=day_text(until, store.policy)) + due
         return _("Protected for {n} more days (until {date})", n=left,
-                 date=until.date().isoformat()) + due
+                 date=day_text(until, store.policy)) + due
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if self.unavailable_reason(action) else True

@@ -30,10 +30,11 @@ def claim_refusal_for(store: Any, customer: dict | None, now: Any) -> str | None
     rep_id = session.get("rep_id") or (store.me or {}).get("id") or ""
     reason = rules.claim_refusal(customer, rep_id, in_territory=True, now=now,
                                  claims_today=0, held=0, policy=store.policy)
-    # the laptop decides only these; the rest (limits, cool-off) is the server's at sync.
-    # Said from the refusal's code and parameters, in the UI's language.
+    # the laptop decides only these (the cool-off from the record's own dates); the rest (the
+    # limits) is the server's at sync. Said from the refusal's code and parameters, in the UI's
+    # language.
     if reason is None or reason.code not in (
-            "claim.already_yours", "claim.owned_by", "claim.owned_by_until"):
+            "claim.already_yours", "claim.owned_by", "claim.owned_by_until", "claim.cooloff"):
         return None
     params = dict(reason.params)
     if "who" in params and not customer.get("owner_name"):

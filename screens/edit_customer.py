@@ -12,7 +12,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from screens.form_base import FieldProblem, FormScreen, field_row
+from screens.form_base import FieldProblem, FieldProblems, FormScreen, Problems, field_row
+from sync.protocol import validation
 from ui.i18n import _
 from ui.widgets.choice import Choice
 
@@ -21,6 +22,15 @@ TEXT_FIELDS = (("name", "Name"), ("industry", "Industry"), ("province", "Provinc
 CONTACT_FIELDS = (("contact_name", "name", "Contact"), ("contact_title", "title", "Title"),
                   ("contact_phone", "phone", "Phone"), ("contact_email", "email", "Email"))
 STAGES = ("prospect", "new", "active", "at_risk", "lost")
+
+
+def form_field(path: str) -> str:
+    """The field of this form a rule's path is shown at: ``contacts.0.phone`` → ``contact_phone``
+    (the form edits the first contact), ``product_lines.3`` → ``product_lines``."""
+    parts = path.split(".")
+    if parts[0] == "contacts" and len(parts) == 3 and parts[1] == "0":
+        return f"contact_{parts[2]}"
+    return parts[0]
 
 
 def _coordinate(text: str, field: str, limit: float) -> float | None:
@@ -66,33 +76,48 @@ class EditCustomerForm(FormScreen):
                                  Input("" if value is None else f"{value:g}",
                                        placeholder=_("optional")))
 
-    def wanted(self, values: dict[str, Any]) -> dict[str, Any]:
-        """The customer's editable fields as the form says they should be."""
+    def wanted(self, values: dict[str, Any], problems: Problems) -> dict[str, Any]:
+        """The customer's editable fields as the form says they should be; each field's problem
+        goes to ``problems``."""
         customer = self.customer or {}
-        if not values["name"].strip():
-            raise FieldProblem("name", _("a customer needs a name"))
+        with problems.at("name"):
+            if not values["name"].strip():
+                raise FieldProblem("name", _("a customer needs a name"))
         wanted: dict[str, Any] = {name: values[name].strip() for name, _label in TEXT_FIELDS}
         for name in ("customer_type", "tier", "stage"):
             wanted[name] = values[name]
         wanted["product_lines"] = [p.strip() for p in values["product_lines"].replace("；", ";")
                                    .split(";") if p.strip()]
         contact = {key: values[name].strip() for name, key, _label in CONTACT_FIELDS}
+        stored = (customer.get("contacts") or [{}])[0]
+        for name, key, refusal_of in (("contact_phone", "phone", validation.phone_refusal),
+                                      ("contact_email", "email", validation.email_refusal)):
+            with problems.at(name):  # the store's rule, said at its field with the others
+                refusal = refusal_of(name, contact[key])
+                if refusal is not None and contact[key] != (stored.get(key) or ""):
+                    raise validation.Invalid(refusal)
         others = list((customer.get("contacts") or [])[1:])
         if contact["name"]:
             wanted["contacts"] = [contact, *others]
-        elif any(contact.values()):
-            raise FieldProblem("contact_name", _("a contact needs a name"))
         else:
+            with problems.at("contact_name"):
+                if any(contact.values()):
+                    raise FieldProblem("contact_name", _("a contact needs a name"))
             wanted["contacts"] = others
-        wanted["lat"] = _coordinate(values["lat"], "lat", 90)
-        wanted["lon"] = _coordinate(values["lon"], "lon", 180)
+        for name, limit in (("lat", 90), ("lon", 180)):
+            with problems.at(name):
+                wanted[name] = _coordinate(values[name], name, limit)
         return wanted
 
     def submit(self, values: dict[str, Any]) -> dict:
+        from cache import ValidationFailed
+
         customer = self.customer
         if customer is None:
             raise FieldProblem("name", _("This customer is no longer in your territory"))
-        wanted = self.wanted(values)
+        problems = Problems()
+        wanted = self.wanted(values, problems)
+        problems.raise_any()
         changes = {}
         for name, value in wanted.items():
             current = customer.get(name)
@@ -103,7 +128,10 @@ class EditCustomerForm(FormScreen):
                 changes[name] = value
         if not changes:
             return {}
-        return self.app.store.update_customer(self.customer_id, changes)
+        try:
+            return self.app.store.update_customer(self.customer_id, changes)
+        except ValidationFailed as problem:  # the store's rule names a record path
+            raise FieldProblems([(form_field(problem.field), problem)]) from None
 
     def saved_message(self, record: dict) -> str:
         return _("Customer updated — will sync")

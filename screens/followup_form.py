@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from screens.form_base import FieldProblem, FormScreen, field_row
+from screens.form_base import FieldProblem, FormScreen, Problems, field_row
 from sync.protocol import rules
 from ui.i18n import _
 from ui.widgets.cells import short_day
@@ -48,11 +48,15 @@ class FollowUpForm(FormScreen):
         hint.update("→ " + short_day(day) + f" ({day.isoformat()})")
 
     def submit(self, values: dict[str, Any]) -> dict:
+        problems = Problems()
         title = values["title"].strip()
-        if not title:
-            raise FieldProblem("title", _("say what to follow up (the title is empty)"))
-        # unreadable or past: a coded refusal, said under the field in the UI's language
-        due = rules.due_date("due", values["due"].strip(), self.today())
-        if due is None:
-            raise FieldProblem("due", _("when is it due? e.g. fri or +3d"))
+        with problems.at("title"):
+            if not title:
+                raise FieldProblem("title", _("say what to follow up (the title is empty)"))
+        with problems.at("due"):
+            # unreadable or past: a coded refusal, said under the field in the UI's language
+            due = rules.due_date("due", values["due"].strip(), self.today())
+            if due is None:
+                raise FieldProblem("due", _("when is it due? e.g. fri or +3d"))
+        problems.raise_any()
         return self.app.store.add_followup(self.customer_id, title=title, due=due)

@@ -6,11 +6,16 @@ types, the form keeps a draft in the store (``store.save_draft``), so a crash or
 nothing; opening the same form for the same customer restores it. ``ctrl+s`` validates, saves
 durably, clears the draft and closes with a toast; ``esc`` closes at once when nothing changed and
 asks first when something did.
+
+A form's ``submit`` collects every field's problem (``Problems``) so each is shown at its field at
+once and the first gets the focus; ``show_problem`` is the one way a refused field is drawn (the
+snooze picker's date box uses it too).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from textual import on
@@ -40,6 +45,72 @@ class FieldProblem(Exception):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class FieldProblems(Exception):
+    """Several fields refused at once: ``found``, (field, problem) in the order they were met."""
+
+    def __init__(self, found: list[tuple[str, Exception]]) -> None:
+        super().__init__("; ".join(str(problem) for _field, problem in found))
+        self.found = found
+
+
+class Problems:
+    """Every field's problem, collected while a form checks what was typed, so the rep sees
+    them all at once::
+
+        problems = Problems()
+        with problems.at("title"):
+            ...  # raises FieldProblem, a rule's validation.Invalid or cache.ValidationFailed
+        with problems.at("due"):
+            due = rules.due_date("due", values["due"], today)
+        problems.raise_any()  # FieldProblems when any field was refused
+
+    ``at(field)`` names the field the problem is shown at (a rule may name a nested one, such as
+    ``contacts.0.email``, that the form shows as ``contact_email``).
+    """
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, Exception]] = []
+
+    @contextmanager
+    def at(self, field: str) -> Iterator[None]:
+        from cache import ValidationFailed
+        from sync.protocol.validation import Invalid
+
+        try:
+            yield
+        except (FieldProblem, ValidationFailed, Invalid) as problem:
+            self.found.append((field, problem))
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise FieldProblems(self.found)
+
+
+def problem_text(problem: Exception, field: str, *, at_field: bool) -> str:
+    """Why the input was refused, in the UI's language: a coded refusal from its code (under
+    its field without the field's name, ``at_field``; elsewhere with it), else the message."""
+    if getattr(problem, "refusal", None) is None:
+        return _(str(getattr(problem, "message", None) or problem))
+    if at_field:
+        return field_refusal_text(problem, field)
+    return error_text(problem)
+
+
+def show_problem(line: Static, widget: Widget, message: str) -> None:
+    """Say ``message`` on the error ``line`` under ``widget`` and mark the widget invalid: the
+    one way every form (and the snooze picker's date box) shows a refused field."""
+    line.update(message)
+    line.add_class("-shown")
+    widget.add_class("-invalid")
+
+
+def clear_problem(line: Static, widget: Widget) -> None:
+    """Take a shown problem away again (the rep changed the field)."""
+    line.update("")
+    line.remove_class("-shown")
+    widget.remove_class("-invalid")
 
 
 def field_row(name: str, label: str, widget: Widget, hint: str = "") -> Iterator[Widget]:
@@ -216,35 +287,36 @@ class FormScreen(ModalScreen[dict | None]):
 
     # ------------------------------------------------------------------ errors
 
-    def show_error(self, field: str, message: str) -> None:
+    def show_error(self, field: str, message: str, *, focus: bool = True) -> None:
         widgets = self.fields()
         if field not in widgets:
             self.notify(message, severity="error", title=_("Not saved"))
             return
         self._error_values[field] = self.values().get(field)
-        error = self.query_one(f"#error-{field}", Static)
-        error.update(message)
-        error.add_class("-shown")
-        widgets[field].add_class("-invalid")
-        widgets[field].focus()
+        show_problem(self.query_one(f"#error-{field}", Static), widgets[field], message)
+        if focus:
+            widgets[field].focus()
 
-    def problem_text(self, problem: Exception) -> str:
-        """Why the input was refused, in the UI's language: a coded refusal from its code (under
-        its field without the field's name; as a toast with it), else the message."""
-        field = str(getattr(problem, "field", ""))
-        if getattr(problem, "refusal", None) is None:
-            return _(str(getattr(problem, "message", None) or problem))
-        if field in self.fields():
-            return field_refusal_text(problem, field)
-        return error_text(problem)
+    def show_problems(self, found: list[tuple[str, Exception]]) -> None:
+        """Every refused field's problem at its field at once; the first in the form's order
+        gets the focus (a problem of no field of this form is a toast)."""
+        widgets = self.fields()
+        shown: dict[str, str] = {}
+        for field, problem in found:
+            at = field if field in widgets else str(getattr(problem, "field", "") or field)
+            if at not in shown:
+                shown[at] = problem_text(problem, at, at_field=at in widgets)
+        for at, message in shown.items():
+            self.show_error(at, message, focus=False)
+        first = next((name for name in widgets if name in shown), None)
+        if first is not None:
+            widgets[first].focus()
 
     def clear_error(self, field: str) -> None:
-        for error in self.query(f"#error-{field}"):
-            if isinstance(error, Static):
-                error.update("")
-                error.remove_class("-shown")
-        for widget in self.query(f"#field-{field}"):
-            widget.remove_class("-invalid")
+        for line in self.query(f"#error-{field}"):
+            for widget in self.query(f"#field-{field}"):
+                if isinstance(line, Static):
+                    clear_problem(line, widget)
 
     def clear_errors(self) -> None:
         for name in self.fields():
@@ -268,8 +340,11 @@ class FormScreen(ModalScreen[dict | None]):
         self.clear_errors()
         try:
             record = self.submit(self.values())
+        except FieldProblems as problems:
+            self.show_problems(problems.found)
+            return
         except (FieldProblem, ValidationFailed, Invalid) as problem:
-            self.show_error(problem.field, self.problem_text(problem))
+            self.show_problems([(problem.field, problem)])
             return
         except StoreError as error:
             self.notify(error_text(error), severity="error", title=_("Not saved"), timeout=8)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from screens.customer_actions import CustomerActions, refused_text, resolve_complaint
 from screens.messages import OpenCustomer, StoreChanged
+from screens.pool_news import pool_entry_text
 from sync.protocol import rules
 from ui.i18n import _
 from ui.widgets.key_footer import KeyFooter
@@ -30,12 +31,14 @@ REASON_LABELS = {
     "protection_expiring": "Protection ending",
     "cadence": "Visit due",
     "complaint": "Open complaint",
+    "pool_return": "Back in the pool",
 }
 
 GENERATED_REASONS = {
     "cadence": "A cadence visit is done by logging a visit (v); s puts it off",
     "protection_expiring": "Protection is extended by logging a visit (v); s puts it off",
     "complaint": "A complaint is closed with d (resolve), not snoozed or dismissed",
+    "pool_return": "Claim it again with c, or dismiss the news with x",
 }
 
 
@@ -133,6 +136,10 @@ class QueueScreen(CustomerActions, Screen):
             return f"[{severity}] {text}" if severity else text
         if code == "protection_expiring":
             return _("visit to extend the protection")
+        if code == "pool_return":
+            store = self.app.store
+            return pool_entry_text(store.customer(entry.get("customer_id", "")), store.rep_id,
+                                   self.app.now(), store.policy)
         if code == "cadence":
             customer = self.app.store.customer(entry.get("customer_id", "")) or {}
             last = rules.as_datetime(customer.get("last_visit_at"))
@@ -171,9 +178,9 @@ class QueueScreen(CustomerActions, Screen):
             return _("The queue is empty")
         if action == "done" and entry.get("feedback_id"):
             return None  # d on a complaint resolves it
-        if action in ("snooze", "dismiss_followup") and entry.get("reason_code") in (
+        if (action in ("snooze", "dismiss_followup") and entry.get("reason_code") in (
             "cadence", "protection_expiring"
-        ):
+        )) or (action == "dismiss_followup" and entry.get("reason_code") == "pool_return"):
             return None  # a reminder the queue made can be put off or dropped too
         if action in ("done", "snooze", "dismiss_followup") and not entry.get("followup_id"):
             return _(GENERATED_REASONS.get(entry.get("reason_code", ""),
@@ -242,7 +249,10 @@ class QueueScreen(CustomerActions, Screen):
         followup_id = entry.get("followup_id") or entry["key"]
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
+            if yes and entry.get("reason_code") == "pool_return":
+                self.app.store.dismiss_pool_return(entry["customer_id"])
+                self.post_message(StoreChanged("pool", sync_soon=False))
+            elif yes:
                 self.app.store.dismiss_followup(followup_id)
                 self.app.notify(_("Follow-up dismissed"))
                 self.post_message(StoreChanged("followup", sync_soon=True))

@@ -1,7 +1,9 @@
 """Put something off: 1 day, 3 days, next week, or a date the rep types.
 
 ``SnoozePicker()`` dismisses with the chosen ``date`` or None. Days count from the App's clock
-in the organisation's time zone, the same calendar the queue uses.
+in the organisation's time zone, the same calendar the queue uses. A typed date is read by
+``rules.snooze_date`` (the store's own rule); what it refuses is said under the box, as every
+form says a refused field (``form_base.show_problem``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.form_base import clear_problem, problem_text, show_problem
 from ui.i18n import _
 from ui.widgets.cells import short_day
 from ui.widgets.key_footer import KeyFooter
@@ -83,19 +86,23 @@ class SnoozePicker(ModalScreen[date | None]):
 
     @on(Input.Submitted, "#snooze-date")
     def _typed(self, event: Input.Submitted) -> None:
-        from sync.protocol.dates import parse_date
+        from sync.protocol import rules
+        from sync.protocol.validation import Invalid
 
-        today = self.today()
-        error = self.query_one("#snooze-error", Static)
+        field = self.query_one("#snooze-date", Input)
         try:
-            day = parse_date(event.value, today)
-        except ValueError as problem:
-            error.update(str(problem))
-            return
-        if day <= today:
-            error.update(_("Pick a day after today"))
+            day = rules.snooze_date("until", event.value, self.today())
+        except Invalid as problem:
+            # a coded refusal, said on the error line under the box as every form says it
+            show_problem(self.query_one("#snooze-error", Static), field,
+                         problem_text(problem, "until", at_field=True))
+            field.focus()
             return
         self.dismiss(day)
+
+    @on(Input.Changed, "#snooze-date")
+    def _edited(self, event: Input.Changed) -> None:
+        clear_problem(self.query_one("#snooze-error", Static), event.input)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,8 +1,10 @@
 """Sync (``4``): is the server reachable, what is waiting to go, what went wrong, and why.
 
-Four panes: pending operations (the outbox, oldest first), conflicts to settle (``m`` keep mine,
-``t`` take theirs), rejections with the server's reason (``x`` dismisses one), and the log of
-sync runs. The state line reads ``app.engine.status()`` in a worker thread when there is an
+Four panes: pending operations (the outbox, oldest first), conflicts to settle, rejections with
+the server's reason (``x`` dismisses one), and the log of sync runs. A conflict's row names what
+differs (``contacts[Nina Tanaka].phone``, from ``cache/conflicts.py``); ``enter`` on it opens
+every difference side by side (``screens/conflict_detail.py``); ``m`` keep mine and ``t`` take
+theirs settle the conflict highlighted in its list wherever the focus is. The state line reads ``app.engine.status()`` in a worker thread when there is an
 engine (it may touch the network) and the local store otherwise; ``S`` syncs now.
 """
 
@@ -17,18 +19,13 @@ from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from screens.conflict_detail import ConflictDetail, difference_label, value_text
 from screens.messages import StoreChanged
 from sync.protocol import rules
 from ui.i18n import OP_LABELS, _, rejection_text
+from ui.times import SHORT, local_time
 from ui.widgets.cells import fit
 from ui.widgets.key_footer import KeyFooter
-
-
-def _local(value: Any, zone: Any, fmt: str = "%m-%d %H:%M") -> str:
-    moment = rules.as_datetime(value) if value else None
-    if moment is None:
-        return "—"
-    return moment.astimezone(zone).strftime(fmt)
 
 
 def _short(value: Any, width: int = 24) -> str:
@@ -50,6 +47,8 @@ class SyncScreen(Screen):
                 tooltip="Settle the highlighted conflict with your value (sent again)"),
         Binding("t", "keep('theirs')", "Take theirs", id="sync.take_theirs",
                 tooltip="Settle the highlighted conflict with the server's value"),
+        Binding("enter", "open_conflict", "Details", id="sync.conflict_detail",
+                tooltip="See the highlighted conflict side by side, mine against theirs"),
         Binding("x", "dismiss_rejection", "Dismiss", id="sync.dismiss",
                 tooltip="Dismiss the highlighted rejection once you have read it"),
         Binding("j", "cursor_down", "Down", id="sync.down", show=False, tooltip="Next row"),
@@ -83,7 +82,7 @@ class SyncScreen(Screen):
     def on_mount(self) -> None:
         columns = {
             "#sync-pending": (("#", 3), (_("What"), 10), (_("Customer"), 14), (_("Details"), 0)),
-            "#sync-conflicts": ((_("Customer"), 14), (_("Field"), 8), (_("Mine"), 12),
+            "#sync-conflicts": ((_("Customer"), 10), (_("Field"), 30), (_("Mine"), 13),
                                 (_("Theirs"), 0)),
             "#sync-rejections": ((_("What"), 10), (_("Customer"), 14), (_("Reason"), 0)),
             "#sync-runs": ((_("Finished"), 12), (_("Result"), 8), (_("Sent"), 5),
@@ -102,20 +101,21 @@ class SyncScreen(Screen):
         app = self.app
         self.data_version = app.data_version
         store = app.store
-        zone = _zone(store)
         self._fill_pending(store)
         self.conflicts = store.conflicts()
         table = self.query_one("#sync-conflicts", DataTable)
         table.clear()
         for conflict in self.conflicts:
-            table.add_row(_short(conflict.get("customer_name"), 14),
-                          _(str(conflict.get("field") or "")),
-                          _short(conflict.get("mine"), 12), _short(conflict.get("theirs"), 40),
-                          key=conflict["id"])
+            first, *more = conflict.get("differences") or [{"field": conflict.get("field")}]
+            label = difference_label(first) + (f" +{len(more)}" if more else "")
+            table.add_row(_short(conflict.get("customer_name"), 10), fit(label, 30).rstrip(),
+                          _short(value_text(first.get("mine")), 13),
+                          _short(value_text(first.get("theirs")), 40), key=conflict["id"])
         if not self.conflicts:
             table.add_row("", "", _("No conflicts"), "", key="empty")
         self.query_one("#sync-conflicts-title", Static).update(
-            _("Conflicts ({n}) — m keep mine · t take theirs", n=len(self.conflicts)))
+            _("Conflicts ({n}) — enter details · m mine · t theirs",
+              n=len(self.conflicts)))
         self.rejections = store.rejections()
         table = self.query_one("#sync-rejections", DataTable)
         table.clear()
@@ -135,7 +135,7 @@ class SyncScreen(Screen):
             if ok and (run.get("conflicts") or run.get("rejected")):
                 note = _("{c} conflicts, {r} rejected", c=run.get("conflicts") or 0,
                          r=run.get("rejected") or 0)
-            table.add_row(_local(run.get("finished_at") or run.get("at"), zone),
+            table.add_row(local_time(run.get("finished_at") or run.get("at"), store.policy, SHORT),
                           _("ok") if ok else _("failed"), str(run.get("pushed") or 0),
                           str(run.get("pulled") or 0), str(note), key=str(index))
         if table.row_count == 0:
@@ -180,7 +180,8 @@ class SyncScreen(Screen):
         fields = op.get("fields") or {}
         kind = op.get("kind", "")
         if kind == "visit.create":
-            return str(fields.get("outcome") or "")
+            when = local_time(fields.get("at"), store.policy, SHORT)
+            return f"{when} {fields.get('outcome') or ''}"
         if kind == "feedback.create":
             return f"{_(fields.get('kind') or '')}: {fields.get('text') or ''}"
         if kind in ("followup.create",):
@@ -198,15 +199,19 @@ class SyncScreen(Screen):
         store = app.store
         status = self.engine_status or {}
         online = status.get("online", state.online)
+        signed_out = state.signed_out  # the App's word, from the engine
         if app.engine is None:
             where = _("not logged in: run `fieldrep login` to sync")
+        elif signed_out:
+            where = _("signed out: log in again")
+            online = False
         elif online is None:
             where = _("checking the server…")
         else:
             where = _("online") if online else _("offline")
         server = status.get("server") or (store.session or {}).get("server") or ""
         last = rules.as_datetime(status.get("last_sync") or store.last_sync_at)
-        last_text = (_local(last, _zone(store), "%Y-%m-%d %H:%M") if last
+        last_text = (local_time(last, store.policy) if last
                      else _("never"))
         parts = [f"● {where}"]
         if server:
@@ -214,7 +219,7 @@ class SyncScreen(Screen):
         parts.append(_("last successful sync: {when}", when=last_text))
         parts.append(_("{n} pending", n=store.pending_count()))
         error = status.get("last_error") or state.last_error
-        if error and not online:
+        if error and not online and not signed_out:
             parts.append(_("last error: {error}", error=error))
         widget = self.query_one("#sync-state", Static)
         widget.update("   ".join(parts))
@@ -245,11 +250,8 @@ class SyncScreen(Screen):
         return rows[table.cursor_row]
 
     def unavailable_reason(self, action: str) -> str | None:
-        if action == "keep":
-            if not self.conflicts:
-                return _("No conflicts to settle")
-            if not self.query_one("#sync-conflicts", DataTable).has_focus:
-                return _("Move to the conflicts list first (tab)")
+        if action in ("keep", "open_conflict") and not self.conflicts:
+            return _("No conflicts to settle")
         if action == "dismiss_rejection":
             if not self.rejections:
                 return _("No rejections to dismiss")
@@ -267,10 +269,31 @@ class SyncScreen(Screen):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
+    @on(DataTable.RowSelected, "#sync-conflicts")
+    def _conflict_chosen(self) -> None:
+        self.action_open_conflict()
+
+    def action_open_conflict(self) -> None:
+        """The highlighted conflict side by side; what is chosen there is settled here."""
+        conflict = self._highlighted("#sync-conflicts", self.conflicts)
+        if conflict is None or self.unavailable_reason("open_conflict"):
+            return
+
+        def chosen(side: str | None) -> None:
+            if side in ("mine", "theirs"):
+                self.settle(conflict, side)
+
+        self.app.push_screen(ConflictDetail(conflict), callback=chosen)
+
     def action_keep(self, side: str) -> None:
+        """``m``/``t``: settle the conflict highlighted in its list, whatever has the focus."""
         conflict = self._highlighted("#sync-conflicts", self.conflicts)
         if conflict is None or self.unavailable_reason("keep"):
             return
+        self.settle(conflict, side)
+
+    def settle(self, conflict: dict, side: str) -> None:
+        """Settle ``conflict`` with ``side`` ("mine" is sent again) and say so."""
         self.app.store.resolve_conflict(conflict["id"], side)
         if side == "mine":
             self.app.notify(_("Kept yours for {field}: it will be sent again",
@@ -296,10 +319,3 @@ class SyncScreen(Screen):
         focused = self.focused
         if isinstance(focused, DataTable):
             focused.action_cursor_up()
-
-
-def _zone(store: Any) -> Any:
-    return rules.policy_zone(store.policy)
-
-
-

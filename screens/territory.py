@@ -2,6 +2,11 @@
 
 The list is a line-API ``CustomerList`` holding only ids, so 50,000 customers cost nothing to
 show; the filter asks ``store.search`` (substring, fuzzy, pinyin) on every keystroke.
+
+A filter ranks at most ``SEARCH_LIMIT`` matches per keystroke (the list shows those); when that
+page is full, the true number of matches is counted once the rep stops typing for
+``COUNT_AFTER_IDLE_S`` (a whole ranking at 50,000 customers costs tens of ms, too much for every
+keystroke), and the line below the list says "7,218 match; showing the first 500".
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static, Tree
 
 from screens.customer_actions import CustomerActions
@@ -39,6 +45,9 @@ GROUPING_LABELS = {
 SORTS = ("name", "last_visit", "next_due", "tier")
 SORT_LABELS = {"name": "name", "last_visit": "last visit", "next_due": "next due", "tier": "tier"}
 SEARCH_LIMIT = 500
+"""The most matches a filter keystroke ranks and the list shows."""
+COUNT_AFTER_IDLE_S = 0.25
+"""How long the filter must rest before a full page's true match count is taken."""
 
 
 class TerritoryScreen(CustomerActions, Screen):
@@ -68,6 +77,9 @@ class TerritoryScreen(CustomerActions, Screen):
         self.last_filter_ms = 0.0
         self._sort_positions: dict[str, dict[str, int]] = {}
         self._tree_shape: tuple | None = None
+        self.match_count: int | None = None
+        """How many customers match the filter; None while a full page is not counted yet."""
+        self._count_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="territory-body"):
@@ -152,31 +164,63 @@ class TerritoryScreen(CustomerActions, Screen):
     def _show(self, keep_cursor: bool = False) -> None:
         started = time.perf_counter()
         store = self.app.store
+        if self._count_timer is not None:
+            self._count_timer.stop()
+            self._count_timer = None
         if self.query_text:
             matches = store.search_ids(self.query_text, limit=SEARCH_LIMIT)
-            if self.group is not None:
-                members = set(store.customers_in_group(*self.group))
-                matches = [cid for cid in matches if cid in members]
-            ids = matches
+            ids = self._in_group(matches)
+            self.match_count = None if len(matches) >= SEARCH_LIMIT else len(ids)
+            if self.match_count is None:
+                query = self.query_text
+                self._count_timer = self.set_timer(COUNT_AFTER_IDLE_S,
+                                                   lambda: self._count_matches(query))
         else:
             ids = self._ids_for_group()
+            self.match_count = len(ids)
+        self._set_rows(ids, keep_cursor)
+        self.last_filter_ms = (time.perf_counter() - started) * 1000
+
+    def _in_group(self, ids: list[str]) -> list[str]:
+        if self.group is None:
+            return ids
+        members = set(self.app.store.customers_in_group(*self.group))
+        return [cid for cid in ids if cid in members]
+
+    def _set_rows(self, ids: list[str], keep_cursor: bool) -> None:
+        store = self.app.store
         customers = self.query_one(CustomerList)
         customers.empty_text = (_("No customer matches “{q}”", q=self.query_text)
                                 if self.query_text else _("No customers here"))
         customers.set_rows(ids, store.customer, policy=store.policy, today=self._today,
                            keep_cursor=keep_cursor)
-        self.last_filter_ms = (time.perf_counter() - started) * 1000
         self._update_info()
 
+    def _count_matches(self, query: str) -> None:
+        """Every match of ``query`` (the filter has rested): their true number, and the first
+        ``SEARCH_LIMIT`` of them in the group shown (the same ranking as a keystroke's page)."""
+        self._count_timer = None
+        if query != self.query_text:
+            return
+        store = self.app.store
+        every = self._in_group(store.search_ids(query, limit=max(store.customer_count(), 1)))
+        self.match_count = len(every)
+        self._set_rows(every[:SEARCH_LIMIT], keep_cursor=True)
+
     def _update_info(self) -> None:
-        customers = self.query_one(CustomerList)
-        parts = [_("{n} customers", n=f"{customers.row_count:,}")]
-        if self.query_text:
-            parts.append(_("matching “{q}”, best first", q=self.query_text))
-            if customers.row_count >= SEARCH_LIMIT:
-                parts.append(_("first {n} shown", n=SEARCH_LIMIT))
+        shown = self.query_one(CustomerList).row_count
+        if not self.query_text:
+            parts = [_("{n} customers", n=f"{shown:,}"),
+                     _("sorted by {sort}", sort=_(SORT_LABELS[self.sort]))]
+        elif self.match_count is None:
+            parts = [_("counting the matches of “{q}”…; showing the first {n}",
+                       n=f"{shown:,}", q=self.query_text)]
+        elif self.match_count > shown:
+            parts = [_("{total} match “{q}”; showing the first {n}, best first",
+                       total=f"{self.match_count:,}", q=self.query_text, n=f"{shown:,}")]
         else:
-            parts.append(_("sorted by {sort}", sort=_(SORT_LABELS[self.sort])))
+            parts = [_("{n} customers", n=f"{shown:,}"),
+                     _("matching “{q}”, best first", q=self.query_text)]
         if self.group is not None:
             parts.append(self._value_label(*self.group))
         parts.append(_("◇ pool  ⧗ claim waiting to sync"))

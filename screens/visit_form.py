@@ -8,7 +8,7 @@ becomes a follow-up in the queue.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from textual.app import ComposeResult
@@ -17,36 +17,20 @@ from textual.widgets import Input, Static, TextArea
 from screens.form_base import FieldProblem, FormScreen, field_row
 from sync.protocol import rules
 from ui.i18n import _
+from ui.times import local_time
+from ui.visit_input import DEFAULT_OUTCOMES, TIME_FORMAT, parse_visit_time
 from ui.widgets.cells import short_day
 from ui.widgets.choice import Choice
 
 KINDS = (("visit", "visit"), ("call", "call"), ("email", "email"), ("meeting", "meeting"))
-DEFAULT_OUTCOMES = {
-    "visit": "Met the customer",
-    "call": "Spoke on the phone",
-    "email": "Sent an email",
-    "meeting": "Held a meeting",
-}
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def parse_time(text: str, now: datetime, zone: tzinfo) -> datetime:
-    """When the visit happened: ``now``, ``HH:MM`` (today) or ``YYYY-MM-DD HH:MM``, local time."""
-    word = text.strip().lower()
-    if word in ("", "now", "现在"):
-        return now
-    local_now = now.astimezone(zone)
+    """When the visit happened (``ui/visit_input.py``, shared with ``fieldrep visit log``)."""
     try:
-        if len(word) <= 5 and ":" in word:
-            clock = time.fromisoformat(word.zfill(5))
-            moment = datetime.combine(local_now.date(), clock, tzinfo=zone)
-        else:
-            moment = datetime.strptime(word, TIME_FORMAT).replace(tzinfo=zone)
-    except ValueError:
-        raise FieldProblem("at", _("use a time like 14:30 or 2026-11-20 14:30")) from None
-    if moment > now:
-        raise FieldProblem("at", _("a visit cannot be in the future"))
-    return moment.astimezone(UTC)
+        return parse_visit_time(text, now, zone)
+    except ValueError as error:
+        raise FieldProblem("at", str(error)) from None
 
 
 def parse_amount(text: str) -> float | None:
@@ -78,8 +62,8 @@ class VisitForm(FormScreen):
         return self.app.store.today(self.app.now())
 
     def compose_fields(self) -> ComposeResult:
-        now = self.app.now().astimezone(rules.policy_zone(self.app.store.policy))
-        yield from field_row("at", _("When"), Input(now.strftime(TIME_FORMAT)))
+        now = local_time(self.app.now(), self.app.store.policy, TIME_FORMAT)
+        yield from field_row("at", _("When"), Input(now))
         yield from field_row("kind", _("Kind"),
                              Choice([(value, _(label)) for value, label in KINDS], "visit"))
         yield from field_row("outcome", _("Outcome"), Input(_(DEFAULT_OUTCOMES["visit"])))

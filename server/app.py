@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from server import db, settings
 from server.api import errors, org, rules, sync
 from server.api.deps import ServerState
-from server.api.edge import AuthThrottle, BodyLimit, SafeHeaders
+from server.api.edge import AuthThrottle, BodyLimit, RequestLog, SafeHeaders
 from server.clock import Clock, system_clock
 from sync.protocol.models import SCHEMA_VERSION
 
@@ -36,7 +36,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         throttle=throttle if throttle is not None else AuthThrottle())  # (empty is falsy)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)  # cheap, ~10x smaller
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)  # outside gzip: read first
-    app.add_middleware(SafeHeaders)  # outermost: on every answer, the 413 included
+    app.add_middleware(SafeHeaders)  # on every answer, the 413 included
+    app.add_middleware(RequestLog)  # outermost: every request, timed whole
     errors.install(app)
     for area in (sync, org, rules):
         app.include_router(area.router)

@@ -10,15 +10,19 @@ import contextlib
 import json
 import logging
 import sys
-import threading
 from collections.abc import Callable
-from datetime import datetime
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import csv_import, db, export, feed, seed, settings
-from server.clikit import CliError, database_url, open_engine, safe_url, split_list
+from server import admin_cli, csv_import, db, export, seed, serve, settings
+from server.clikit import (
+    CliError,
+    customer_list,
+    database_url,
+    open_engine,
+    safe_url,
+    split_list,
+)
 from server.clock import system_clock
 from server.domain import ownership
 from server.org import Denied, Org, add_rep, add_team, add_territory
@@ -36,47 +40,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     open_engine(args, create=True)
     print(f"database ready: {safe_url(database_url(args))}")
     return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from server.app import create_app
-
-    if not 0 < args.port < 65536:
-        raise CliError(f"--port must be between 1 and 65535, not {args.port}")
-    config = settings.load()
-    engine = open_engine(args, create=True)
-    app = create_app(engine=engine, config=config, clock=system_clock)
-    stop = threading.Event()
-    retention = config.feed_retention_days
-
-    def maintainer() -> None:
-        while not stop.wait(config.reclaim_interval):
-            try:
-                returned, compacted = _maintain_once(engine, retention, system_clock())
-                if returned:
-                    log.info("reclaim: %d customer(s) returned to the pool", returned)
-                if compacted:
-                    log.info("feed: forgot %d change(s) older than %g day(s)", compacted,
-                             retention)
-            except Exception:  # keep serving; the next round tries again
-                log.exception("maintenance failed")
-
-    threading.Thread(target=maintainer, name="reclaim", daemon=True).start()
-    uvicorn.run(app, host=args.host, port=args.port, log_level=config.log_level,
-                access_log=False)
-    return 0
-
-
-def _maintain_once(engine: Engine, retention_days: float, now: datetime) -> tuple[int, int]:
-    """One round of the server's housekeeping at ``now``: lapsed claims back to the pool, old
-    feed rows forgotten. Returns (customers returned, change rows forgotten)."""
-    with db.writing(engine) as conn:
-        returned = len(ownership.reclaim(conn, now))
-    with db.writing(engine) as conn:
-        compacted = feed.compact_older_than(conn, retention_days, now=now)
-    return returned, compacted
 
 
 def cmd_add_team(args: argparse.Namespace) -> int:
@@ -138,14 +101,21 @@ def cmd_assign(args: argparse.Namespace) -> int:
     with db.writing(engine) as conn:
         summary = ownership.assign(conn, {"id": "admin", "role": "admin", "name": "admin"},
                                    args.strategy, args.team, system_clock())
+        pool = [c for c in db.all_records(conn, "customer") if not c.get("owner_id")]
+        summary["uncovered"] = Org.load(conn).uncovered(pool)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return 0
     for decision in summary["decisions"]:
         print(f"{decision['customer']} → {decision['rep']}  ({decision['why']})")
     shares = ", ".join(f"{name} {count}" for name, count in summary["per_rep"].items())
+    uncovered = summary["uncovered"]
+    outside = (f"; {len(uncovered)} outside every territory (add a territory that covers them)"
+               if uncovered else "")
     print(f"assigned {summary['assigned']} customer(s) by {summary['strategy']}; "
-          f"{summary['skipped']} left in the pool (no eligible rep). Per rep: {shares}")
+          f"{summary['skipped']} left in the pool (no eligible rep){outside}. Per rep: {shares}")
+    if uncovered:
+        print(f"outside every territory: {customer_list(uncovered, limit=50)}")
     return 0
 
 
@@ -179,7 +149,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
         return p
 
     command("init", cmd_init, "create the database schema (safe to run again)")
-    p = command("serve", cmd_serve, "run the HTTP API (and return lapsed claims to the pool)")
+    p = command("serve", serve.cmd_serve, "run the HTTP API (and return lapsed claims to the pool)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p = command("add-team", cmd_add_team, "add a team")
@@ -209,6 +179,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
     p.add_argument("--json", action="store_true")
     command("reclaim", cmd_reclaim, "return customers whose protection lapsed to the pool")
 
+    runners.update(admin_cli.add_parsers(sub))
     for module in (seed, csv_import, export):
         name, runner = module.add_parser(sub)
         runners[name] = runner

@@ -1,4 +1,5 @@
-"""What every `fieldrep-server` command shares: its error type and opening the database."""
+"""What every `fieldrep-server` command shares: its error type, opening the database, and how a
+list of customers is shown."""
 
 from __future__ import annotations
 
@@ -17,6 +18,17 @@ class CliError(Exception):
 
 def split_list(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def customer_list(customers: list[dict], limit: int = 20) -> str:
+    """``甲公司 (Zhejiang, 杭州), 乙公司 (…)``: the first ``limit``, then how many more."""
+
+    def one(customer: dict) -> str:
+        where = ", ".join(p for p in (customer.get("province"), customer.get("city")) if p)
+        return f"{customer['name']} ({where or '-'})"
+
+    more = len(customers) - limit
+    return ", ".join(map(one, customers[:limit])) + (f", … and {more} more" if more > 0 else "")
 
 
 def database_url(args: argparse.Namespace) -> str:

@@ -7,7 +7,9 @@ apostrophe: the plain columns, the joined lists (``product_lines``, ``contacts``
 as a spreadsheet's "text to columns" would split them, and so the cell) and the JSON cells
 alike. ``import-customers`` reads ``'=…`` back as ``=…``, in a cell and in each product line.
 Customers come in the import's columns first (the primary contact in ``contact_*``, ``owner`` by
-name), then the fields the server keeps, so an exported file can be edited and imported again. JSON is the records exactly as stored.
+name), then the fields the server keeps, so an exported file can be edited and imported again.
+Visits and feedback name their customer and rep (``customer_name``, ``rep_name``) beside the
+ids. JSON is the records as stored (visits and feedback with those two names added).
 """
 
 from __future__ import annotations
@@ -70,8 +72,25 @@ def _customer_row(record: dict) -> dict:
 
 
 def rows_for(engine: sa.Engine, what: str) -> list[dict]:
+    """The records of ``what``; a visit or a feedback names its customer and its rep beside
+    their ids (``customer_name``, ``rep_name``), for a reader of the sheet."""
     with db.reading(engine) as conn:
-        return db.all_records(conn, WHAT[what])
+        records = db.all_records(conn, WHAT[what])
+        if what == "customers":
+            return records
+        names = {entity: {r["id"]: r["name"] for r in db.all_records(conn, entity)}
+                 for entity in ("customer", "rep")}
+    return [_named(record, names) for record in records]
+
+
+def _named(record: dict, names: dict[str, dict[str, str]]) -> dict:
+    named: dict = {}
+    for key, value in record.items():
+        named[key] = value
+        entity = key.removesuffix("_id")
+        if entity in names:
+            named[f"{entity}_name"] = names[entity].get(value or "", "")
+    return named
 
 
 def to_csv(what: str, records: list[dict]) -> str:

@@ -125,6 +125,14 @@ class Org:
         return {r["id"] for r in self.reps.values()
                 if r.get("role") != Role.admin and covering.intersection(r.get("territory_ids") or ())}
 
+    def uncovered(self, customers: Sequence[dict]) -> list[dict]:
+        """Those of ``customers`` no territory covers (no rep sees them, nobody is assigned
+        them), as ``{id, name, province, city}`` sorted by name."""
+        return sorted(({k: c.get(k) or "" for k in ("id", "name", "province", "city")}
+                       for c in customers
+                       if not any(rules.territory_covers(t, c) for t in self.territories.values())),
+                      key=lambda c: (c["name"], c["id"]))
+
     # --- audiences
     def customer_audience(self, customer: dict) -> set[str]:
         owner = customer.get("owner_id")
@@ -252,6 +260,15 @@ def set_policy(conn: Connection, policy: Policy, actor: str) -> dict:
     db.put_record(conn, "policy", record, {db.EVERYONE},
                   previous_audience={db.EVERYONE} if current else set())
     db.record_audit(conn, actor, "policy", "policy changed", entity="policy", record_id="policy")
+    return record
+
+
+def set_goals(conn: Connection, rep: dict, goals: dict, actor: str) -> dict:
+    """``rep`` with new ``goals`` (already validated), seen by everyone as every rep is."""
+    record = {**rep, "goals": goals, "version": rep.get("version", 1) + 1}
+    db.put_record(conn, "rep", record, {db.EVERYONE})
+    db.record_audit(conn, actor, "goals", f"goals of {rep['name']} changed", entity="rep",
+                    record_id=rep["id"])
     return record
 
 

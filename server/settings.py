@@ -9,7 +9,7 @@ with one line naming the variable and what it must be (``SettingsError``), never
 | ``FIELDREP_MAX_BODY_BYTES`` | ``4194304`` (4 MiB) | the largest request body read; larger is 413 |
 | ``FIELDREP_FEED_RETENTION_DAYS`` | ``30`` | days the change feed keeps; older cursors re-bootstrap |
 | ``FIELDREP_RECLAIM_INTERVAL`` | ``300`` | seconds between ``serve``'s housekeeping rounds |
-| ``FIELDREP_LOG_LEVEL`` | ``warning`` | uvicorn's log level under ``serve`` |
+| ``FIELDREP_LOG_LEVEL`` | ``info`` | how much ``serve`` logs: ``info`` a line per request, ``warning`` only problems |
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ class ServerSettings(BaseSettings):
         json_schema_extra=_must("a number of seconds, more than 0"),
         description="Seconds between serve's rounds of reclaiming lapsed claims and compacting.")
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
-        "warning",
+        "info",
         json_schema_extra=_must("one of critical, error, warning, info, debug, trace"),
-        description="uvicorn's log level under serve.")
+        description="How much serve logs: info a line per request, warning only problems.")
 
     @field_validator("max_body_bytes", mode="before")
     @classmethod

@@ -175,7 +175,7 @@ class Client:
             if status == 401:
                 raise AuthError(
                     f"the server no longer accepts this login ({detail}): log in again with "
-                    f"fieldrep login --server {self.server} --token TOKEN"
+                    f"fieldrep login --server {self.server}"
                 )
             if status == 426:
                 raise UpgradeRequired(f"this fieldrep is too old for the server: update fieldrep "

@@ -11,6 +11,7 @@ The store is anything shaped like :class:`sync.store_protocol.SyncStore` (on a l
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import platform
 import random
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sync.client import (
+    AuthError,
     Client,
     CursorExpired,
     MidGapError,
@@ -37,6 +39,10 @@ log = logging.getLogger("fieldrep.sync")
 PULL_PAGE = 1000
 BOOTSTRAP_PAGE = 2000
 
+SIGNED_OUT = "signed out: log in again"
+"""The one line a rep reads when the server turned this laptop's login down (a revoked or unknown
+token); the TUI and the CLI translate it from the catalogue."""
+
 
 @dataclass
 class SyncReport:
@@ -48,6 +54,11 @@ class SyncReport:
     rejected: int = 0
     pulled: int = 0
     bootstrapped: bool = False
+    signed_out: bool = False
+    """The server turned the login down: nothing was sent, the pending work is kept."""
+    token_mark: str | None = None
+    """With ``signed_out``: which token was turned down (see ``token_mark``), so a new login
+    is not taken for signed out."""
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
@@ -77,6 +88,7 @@ class SyncStatus:
     conflicts: int
     rejections: list[dict[str, Any]]
     last_error: str | None
+    signed_out: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -86,6 +98,26 @@ class SyncStatus:
 
 class NotLoggedIn(SyncError):
     pass
+
+
+def token_mark(token: str | None) -> str | None:
+    """A short, one-way mark of a token for the sync log: it tells two tokens apart and gives
+    nothing of the secret away (12 hex digits of its SHA-256)."""
+    if not token:
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def signed_out_in_log(runs: list[dict[str, Any]], token: str | None) -> bool:
+    """Whether the sync log says the current login is signed out: the latest run that reached
+    a verdict (a success, or the server turning the login down) turned down this very token.
+    Runs that failed for other reasons (offline, server trouble) say nothing about the login."""
+    for run in reversed(runs):
+        if run.get("ok"):
+            return False
+        if run.get("signed_out"):
+            return run.get("token_mark") == token_mark(token)
+    return False
 
 
 class SyncEngine:
@@ -102,6 +134,43 @@ class SyncEngine:
         self.online: bool | None = None
         self.last_error: str | None = None
         self.failures = 0  # syncs failed in a row, for the caller's backoff
+        self._verdict: tuple[str | None, bool] | None = None
+        """(the token's mark, signed out?) as this process last learnt it; None: read the log."""
+
+    @property
+    def signed_out(self) -> bool:
+        """True when the server turned this laptop's login down (the token was revoked or is
+        unknown) and nobody has logged in since: say ``SIGNED_OUT``, offer a login, keep the
+        pending work. A fresh process (``fieldrep status``) knows it from the sync log without
+        asking the server; a successful sync or a new token ends it."""
+        mark = token_mark(self.store.token)
+        if self._verdict is None or self._verdict[0] != mark:  # first asked, or a new login
+            self._verdict = (mark, signed_out_in_log(self.store.sync_runs(), self.store.token))
+        return self._verdict[1]
+
+    def _learn(self, signed_out: bool) -> None:
+        self._verdict = (token_mark(self.store.token), signed_out)
+
+    def check_signed_in(self) -> bool | None:
+        """Ask the server whether it still accepts this login (``GET /v1/me``): True, False
+        (revoked, unknown or missing token: ``signed_out`` becomes True), or None when it cannot
+        be asked (not logged in, offline, server trouble)."""
+        if not self.store.session:
+            return None
+        if not self.store.token:
+            self._learn(True)
+            return False
+        try:
+            self._client().me()
+        except AuthError:
+            self.online = True  # the server answered
+            self._learn(True)
+            return False
+        except SyncError:
+            return None
+        self.online = True
+        self._learn(False)
+        return True
 
     # ----------------------------------------------------------------- helpers
 
@@ -121,6 +190,12 @@ class SyncEngine:
             client = self._client_factory(key[0], key[1], attempts=self._attempts)
             self._kept = (key, client)
             return client
+
+    def log_in(self, server: str, token: str) -> dict[str, Any]:
+        """``login`` (the one ``fieldrep login`` runs) through this engine's client; a new token
+        ends ``signed_out`` at once. Raises SyncError (``OtherRepsWork`` among them) with the
+        reason; pending work is kept either way."""
+        return login(self.store, server, token, client_factory=self._client_factory)
 
     def close(self) -> None:
         """Let go of the kept connection (the engine still works: the next call opens one)."""
@@ -156,6 +231,7 @@ class SyncEngine:
             rejections=[{"id": r["id"], "reason": r.get("reason")}
                         for r in self.store.rejections()],
             last_error=self.last_error,
+            signed_out=self.signed_out,
         )
 
     # ----------------------------------------------------------------- sync
@@ -170,6 +246,17 @@ class SyncEngine:
                 self.online = True
                 self.last_error = None
                 self.failures = 0
+                self._learn(False)
+            except AuthError:
+                server = (self.store.session or {}).get("server") or "URL"
+                report.ok = False
+                report.signed_out = True
+                report.token_mark = token_mark(self.store.token)
+                report.error = f"{SIGNED_OUT} (fieldrep login --server {server})"
+                self.online = True  # the server answered: the network is fine
+                self._learn(True)
+                self.last_error = report.error
+                self.failures += 1
             except SyncError as error:
                 report.ok = False
                 report.error = str(error)

@@ -102,6 +102,10 @@ class SyncStore(Protocol):
         """Keep one sync report (``SyncReport.to_dict()``) in the sync log."""
         ...
 
+    def sync_runs(self) -> list[dict[str, Any]]:
+        """The sync log, oldest first (the engine reads whether the login was turned down)."""
+        ...
+
     @property
     def last_sync_at(self) -> datetime | None:
         """When the last successful sync finished."""

@@ -7,8 +7,10 @@ first sync runs afterwards in a thread, so the rep never waits on the network.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,9 +25,11 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from screens.messages import OpenCustomer, StoreChanged, SyncFinished, SyncRequested
+from screens.pool_news import pool_news_toast
 from sync.protocol.rules import as_datetime
 from tui.commands import FieldRepCommands
 from tui.demo_actions import DEMO_BINDINGS, DemoActions
+from tui.signin import SignInActions
 from ui.i18n import _, set_language
 from ui.textual_private import adopt_app_styles, parse_action, translate_keys
 from ui.widgets.status_bar import StatusBar, SyncState
@@ -93,10 +97,12 @@ def _mode_factory(app: App, mode: str) -> Callable[[], Screen]:
     return make
 
 
-class FieldRepApp(DemoActions, App):
+class FieldRepApp(SignInActions, DemoActions, App):
     """The rep's workspace."""
 
-    CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss"]
+    CSS_PATH = [Path(__file__).parent / "styles" / "app.tcss",
+                Path(__file__).parent / "styles" / "login.tcss",
+                Path(__file__).parent / "styles" / "conflict.tcss"]
     TITLE = "fieldrep"
     COMMANDS = App.COMMANDS | {FieldRepCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -120,6 +126,8 @@ class FieldRepApp(DemoActions, App):
                 tooltip="Every action of this screen, searchable"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit fieldrep (pending work stays saved)"),
+        Binding("L", "login", "Log in", id="login",
+                tooltip="Log in again with a new token; pending work stays on this laptop"),
         *DEMO_BINDINGS,
     ]
 
@@ -150,6 +158,7 @@ class FieldRepApp(DemoActions, App):
         self._sync_again = False
         self._manual_sync = False
         self._save_sync: Any = None
+        self._ticking: Any = None
         for mode in MODES:
             self.add_mode(mode, _mode_factory(self, mode))
         wanted = theme or DEFAULT_THEME
@@ -167,6 +176,7 @@ class FieldRepApp(DemoActions, App):
     # ------------------------------------------------------------------ start
 
     def on_mount(self) -> None:
+        self._quit_on_hang_up()
         self.screen_change_signal.subscribe(self, self._on_screen_change)
         self._refresh_status_from_store()
         self.switch_mode("queue")
@@ -174,6 +184,15 @@ class FieldRepApp(DemoActions, App):
             self.notify(str(notice), severity="warning", timeout=15)
         self.call_after_refresh(self._first_frame)
         self.set_interval(30, self._tick_clock)
+
+    def _quit_on_hang_up(self) -> None:
+        """A closed terminal (SIGHUP) quits the way ctrl+q does, so whoever started the App (the
+        demo) cleans up after it; by default the process would just die."""
+        try:
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: self.exit(return_code=128 + signal.SIGHUP))
+        except (NotImplementedError, RuntimeError, AttributeError, ValueError):
+            pass  # no SIGHUP here (Windows), or not the main thread
 
     def _first_frame(self) -> None:
         elapsed = (time.perf_counter() - STARTED_AT) * 1000
@@ -183,7 +202,11 @@ class FieldRepApp(DemoActions, App):
         self._warm_up_when_idle()
         if self.engine is not None:
             self.set_timer(0.5, lambda: self.start_sync("start"))
-            self.set_interval(PROBE_EVERY_S, self._tick)
+            self._start_ticking()
+
+    def _start_ticking(self) -> None:
+        if self._ticking is None:
+            self._ticking = self.set_interval(PROBE_EVERY_S, self._tick)
 
     def _warm_up_when_idle(self) -> None:
         """Build the search index in a thread once the App has been idle for IDLE_BEFORE_WARM_UP_S.
@@ -218,12 +241,18 @@ class FieldRepApp(DemoActions, App):
     def _tick(self) -> None:
         """Every PROBE_EVERY_S: probe when offline, sync every SYNC_EVERY_S when online."""
         last = self.status.last_sync
+        if self.status.signed_out:
+            return  # every sync would be turned down: the rep logs in again first (L)
         if self.status.online is False:
-            self.start_sync("probe")
+            self.check_connection()
         elif last is None or (self.now() - last).total_seconds() >= SYNC_EVERY_S:
             self.start_sync("periodic")
 
     def _on_screen_change(self, screen: Screen) -> None:
+        if screen is not self.screen or not screen.is_attached:
+            # the signal is delivered later than it is published: a screen shown and popped in
+            # one go (the demo's switch of laptop) is gone by now, its widgets removed
+            return
         for node in screen.walk_children(with_self=True):
             translate_keys(node, _)
         if isinstance(screen, ModalScreen):
@@ -283,6 +312,8 @@ class FieldRepApp(DemoActions, App):
             return demo
         if action == "back":
             return len(self.screen_stack) > 1 or self.current_mode != "queue"
+        if action == "login":  # shown while signed out, the one way on (like the demo keys)
+            return self.status.signed_out
         return None if self.unavailable_reason(action) else True
 
     async def run_action(self, action: Any, default_namespace: Any = None,
@@ -336,6 +367,7 @@ class FieldRepApp(DemoActions, App):
         except Exception as error:  # the bar must never take the App down
             log.warning("status from store failed: %s", error)
         state.logged_in = self.engine is not None
+        state.signed_out = self._engine_signed_out()
         self.status_version += 1
 
     # ------------------------------------------------------------------ sync
@@ -345,6 +377,9 @@ class FieldRepApp(DemoActions, App):
         self.action_sync_now()
 
     def action_sync_now(self) -> None:
+        if self.engine is not None and self.status.signed_out:
+            self.action_login()  # the one way a sync can work again
+            return
         reason = self.unavailable_reason("sync_now")
         if reason and self.engine is None:
             self.notify(reason, severity="warning")
@@ -365,11 +400,7 @@ class FieldRepApp(DemoActions, App):
 
     @work(exclusive=True, group="sync", thread=True, exit_on_error=False)
     def _sync_worker(self, why: str) -> None:
-        engine = self.engine
-        if why == "probe" and not engine.check_online():
-            self.post_message(SyncFinished(report={"ok": False, "error": None, "probe": True}))
-            return
-        report = _as_dict(engine.sync())
+        report = _as_dict(self.engine.sync())
         report["why"] = why
         self.post_message(SyncFinished(report=report))
 
@@ -380,8 +411,19 @@ class FieldRepApp(DemoActions, App):
         state.syncing = False
         was_online = state.online
         manual, self._manual_sync = self._manual_sync, False
-        if report.get("ok"):
+        was_signed_out = state.signed_out
+        if report.get("signed_out"):
+            state.signed_out = True
+            state.online = True  # the server answered; it turned the login down
+            state.last_error = None
+            self._refresh_status_from_store()
+            if manual or not was_signed_out:  # said once, not at every periodic try
+                self.notify(_("signed out: log in again") + " " + _(
+                    "(press L). Your pending work stays on this laptop."),
+                    severity="warning", timeout=10)
+        elif report.get("ok"):
             state.online = True
+            state.signed_out = False
             state.last_error = None
             changed = any(report.get(k) for k in ("pulled", "applied", "pushed", "conflicts",
                                                    "rejected"))
@@ -395,11 +437,13 @@ class FieldRepApp(DemoActions, App):
             if report.get("conflicts") or report.get("rejected"):
                 self.notify(_("Sync needs you: see conflicts and rejections (4)"),
                             severity="warning", timeout=8)
+            if news := pool_news_toast(self.store.take_pool_news()):
+                self.notify(news, severity="warning", timeout=10)  # also a queue entry each
         else:
             state.online = False
             state.last_error = report.get("error")
             self._refresh_status_from_store()
-            if not report.get("probe") and (manual or was_online is not False):
+            if manual or was_online is not False:
                 self.notify(
                     _("Offline: {error}. Your work is saved and will sync later.",
                       error=report.get("error") or _("the server did not answer")),
@@ -424,6 +468,8 @@ class FieldRepApp(DemoActions, App):
     async def reset_modes(self) -> None:
         """Back to the queue, with every other mode's screen made again on its next visit (the
         demo's switch between the rep's and the manager's laptop)."""
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
         await self.switch_mode("queue")
         while len(self.screen_stack) > 1:
             await self.pop_screen()

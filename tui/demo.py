@@ -5,6 +5,11 @@ It starts an embedded server on a free loopback port with a SQLite file in a tem
 syncs, and opens the TUI on the queue. Between the TUI and the server sits a ``DemoLink``: a
 loopback forwarder the rep can cut and restore from the TUI, to watch offline logging and the
 later sync with their own eyes. Quitting stops the server and leaves nothing running.
+
+The temporary folder goes with the demo, unless work in it never reached the server (the network
+cut with ``N`` at the end): then it stays, with ``unsynced.json`` in it, and the demo says where
+and how to sync it (``fieldrep demo --keep DIR``), at exit and again at the next demo's start,
+which is the only place a closed terminal (SIGHUP) can be told about.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -21,13 +27,26 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 DEMO_REPS = 6
 DEMO_SEED = 7
+TEMP_PREFIX = "fieldrep-demo-"
+UNSYNCED = "unsynced.json"
+"""In a kept folder: how many changes of each laptop had not reached the server at exit."""
+HANGUP_EXIT = 128 + signal.SIGHUP
 
 
 class DemoError(Exception):
     """A demo step failed; the message says which, in plain words."""
+
+
+class HungUp(BaseException):
+    """The terminal closed (SIGHUP) before the TUI was up: stop, and clean up on the way out."""
+
+
+def _hung_up(_signum: int, _frame: object) -> None:
+    raise HungUp()
 
 
 class DemoLink:
@@ -146,7 +165,64 @@ class DemoControls:
 
 
 def _say(message: str) -> None:
-    print(f"fieldrep demo: {message}", file=sys.stderr, flush=True)
+    try:
+        print(f"fieldrep demo: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # the terminal is gone (SIGHUP): unsynced.json says it
+        pass
+
+
+def _kept_line(root: Path, pending: int) -> str:
+    from ui.i18n import _
+
+    if pending == 1:
+        said = _("1 change did not reach the server")
+    else:
+        said = _("{n} changes did not reach the server", n=pending)
+    return _("{said}: its folder stays at {root}; `fieldrep demo --keep {root}` syncs it, "
+             "or delete the folder", said=said, root=root)
+
+
+def _tell_of_kept_folders(resuming: str | None) -> None:
+    """At start: name every folder an earlier demo kept for its unsynced work (but the one this
+    demo resumes with ``--keep``)."""
+    this = Path(resuming).expanduser().resolve() if resuming else None
+    for marker in sorted(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*/{UNSYNCED}")):
+        if marker.parent.resolve() == this:
+            continue
+        try:
+            pending = int(sum(json.loads(marker.read_text()).get("pending", {}).values()))
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+        if pending:
+            _say(_kept_line(marker.parent, pending))
+
+
+class Leftovers:
+    """What the demo leaves behind: nothing, or its folder when work in it is unsynced."""
+
+    def __init__(self, root: Path, temporary: bool) -> None:
+        self.root = root
+        self.temporary = temporary
+        self.pending: dict[str, int] = {}
+
+    def count_pending(self, stores: dict[str, Any]) -> None:
+        """Before the stores close: how much of each laptop's work is still waiting."""
+        for role, store in stores.items():
+            try:
+                self.pending[role] = int(store.pending_count())
+            except Exception:  # unknown: keep the folder rather than lose work
+                self.pending[role] = -1
+
+    def finish(self) -> None:
+        marker = self.root / UNSYNCED
+        unsynced = sum(abs(n) for n in self.pending.values())
+        if not unsynced:
+            marker.unlink(missing_ok=True)
+            if self.temporary:
+                shutil.rmtree(self.root, ignore_errors=True)
+            return
+        marker.write_text(json.dumps({"pending": self.pending}) + "\n")
+        _say(_kept_line(self.root, unsynced))
 
 
 def _run(args: list[str], *, env: dict[str, str] | None = None, what: str) -> str:
@@ -200,7 +276,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     from cache.settings import SettingsError, laptop_settings
-    from ui.i18n import default_language
+    from ui.i18n import default_language, set_language
 
     try:
         settings = laptop_settings()
@@ -208,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(str(error))
         return 1
     lang = args.lang or default_language(settings.lang)
+    set_language(lang)
+    _tell_of_kept_folders(args.keep)
+    previous = signal.signal(signal.SIGHUP, _hung_up)
     try:
         return _demo(args, lang, settings.theme)
     except DemoError as error:
@@ -216,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted; everything stopped")
         return 130
+    except HungUp:
+        return HANGUP_EXIT
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
@@ -226,8 +309,9 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
             root = Path(args.keep).expanduser().resolve()
             root.mkdir(parents=True, exist_ok=True)
         else:
-            root = Path(tempfile.mkdtemp(prefix="fieldrep-demo-"))
-            stack.callback(shutil.rmtree, root, ignore_errors=True)
+            root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+        leftovers = Leftovers(root, temporary=not args.keep)
+        stack.callback(leftovers.finish)  # last of all: after the server and the stores stop
         database_url = f"sqlite:///{root / 'server.db'}"
         fresh = not (root / "server.db").exists()
 
@@ -287,10 +371,16 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
         from tui.app import run_app
 
         views = []
+        stores = {}
         for role, person in (("rep", rep), ("manager", manager)):
             store = stack.enter_context(Store.open(homes[role]))
+            stores[role] = store
             label = f"{person['name']} ({role})"
             views.append((store, SyncEngine(store), label))
+        stack.callback(leftovers.count_pending, stores)  # runs before the stores close
         demo = DemoControls(link, views)
         store, engine, _label = views[0]
-        return run_app(store, engine, lang, demo=demo, theme=theme) or 0
+        code = run_app(store, engine, lang, demo=demo, theme=theme) or 0
+        # the TUI handled SIGHUP by quitting; a second one must not cut the clean-up short
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        return code

@@ -27,7 +27,8 @@ DEMO_BINDINGS = [
 
 class DemoActions:
     """The demo's two actions, for an App with ``demo`` (the controls, or None outside a demo),
-    ``store``, ``engine``, ``status``, ``start_sync``, ``data_changed`` and ``reset_modes``."""
+    ``store``, ``engine``, ``status``, ``start_sync``, ``check_connection``, ``data_changed`` and
+    ``reset_modes``."""
 
     demo: Any
     store: Any
@@ -45,6 +46,7 @@ class DemoActions:
             return
         if self.demo.connected:
             self.demo.cut_connection()
+            self.check_connection()  # the bar says offline at once, not at the next sync
             self.notify(_("Network cut: you are offline. Keep working; it will sync later."))
         else:
             self.demo.restore_connection()

@@ -1,8 +1,9 @@
-"""The API's edge, before any route: the body limit and the safe headers (pure ASGI
-middlewares), and the throttle of failed sign-ins per client address."""
+"""The API's edge, before any route: the request log, the body limit and the safe headers (pure
+ASGI middlewares), and the throttle of failed sign-ins per client address."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -85,6 +86,41 @@ class BodyLimit:
                 raise
         if over and not started:
             await _send_refusal(send, 413, too_large)
+
+
+requests_log = logging.getLogger("fieldrep.server.requests")
+
+
+class RequestLog:
+    """One line per request at info level: ``GET /v1/sync/pull 200 3.1 ms``. Only the method,
+    the path (never the query, which may hold a cursor or a bootstrap token), the status and the
+    time: no header, no body, so no token and no customer's data. A request the app fails on is
+    logged at error level with the exception's type (its traceback follows from the server)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not requests_log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 0
+
+        async def noted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        path = scope.get("path", "")[:200]
+        try:
+            await self.app(scope, receive, noted)
+        except Exception as error:
+            requests_log.error("%s %s %d %.1f ms (%s)", scope.get("method"), path, status or 500,
+                               (time.perf_counter() - started) * 1000, type(error).__name__)
+            raise
+        requests_log.info("%s %s %d %.1f ms", scope.get("method"), path, status,
+                          (time.perf_counter() - started) * 1000)
 
 
 SAFE_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"))

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from fastapi import APIRouter
 
 from server import db
 from server.api.deps import CurrentRep, EngineDep, need_role
 from server.api.errors import ERRORS, Problem
-from server.org import Org, set_policy
+from server.org import Denied, Org, set_policy
+from server.policy import PolicyIn, check_policy
 from sync.protocol.models import Policy
-from sync.protocol.refusals import Refusal
-
-MAX_CADENCE_DAYS = 3650
 
 router = APIRouter()
 
@@ -25,17 +21,13 @@ def get_policy(rep: CurrentRep, engine: EngineDep) -> Policy:
 
 
 @router.put("/v1/policy", response_model=Policy, responses=ERRORS)
-def put_policy(policy: Policy, rep: CurrentRep, engine: EngineDep) -> Policy:
+def put_policy(policy: PolicyIn, rep: CurrentRep, engine: EngineDep) -> Policy:
+    """Replace the policy (a key left out takes its default); an unknown key is a coded 422."""
     need_role(rep, "admin")
     try:
-        ZoneInfo(policy.timezone)
-    except (ValueError, KeyError, OSError):
-        raise Problem(422, Refusal("policy.timezone",
-                                   {"timezone": policy.timezone[:60]})) from None
-    for tier, days in policy.cadence_days.items():
-        if not 1 <= days <= MAX_CADENCE_DAYS:
-            raise Problem(422, Refusal("policy.cadence_days", {
-                "tier": tier.value, "max": MAX_CADENCE_DAYS, "days": days}))
+        checked = check_policy(policy)
+    except Denied as denied:
+        raise Problem(denied.status, denied.refusal) from None
     with db.writing(engine) as conn:
-        record = set_policy(conn, policy, rep["id"])
+        record = set_policy(conn, checked, rep["id"])
     return Policy.model_validate(record)

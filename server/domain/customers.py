@@ -47,14 +47,16 @@ def held_count(conn: Connection, rep_id: str) -> int:
     ).scalar_one()
 
 
-def _claims_today(conn: Connection, org: Org, rep_id: str, now: datetime) -> int:
-    """How many claims ``rep_id`` made since midnight, in the policy's time zone."""
-    return conn.execute(
-        sa.select(sa.func.count()).select_from(audit).where(
+def claim_count(conn: Connection, org: Org, rep_id: str, now: datetime) -> rules.ClaimCount:
+    """What ``rep_id``'s next claim is judged on (``rules.claim_count``, as the laptop counts):
+    the customers they own now, and their claims logged since midnight in the policy's zone."""
+    claimed_at = conn.execute(
+        sa.select(audit.c.at).where(
             audit.c.actor == rep_id, audit.c.action == "claim",
             audit.c.at >= db.iso(rules.policy_day_start(org.policy, now)),
         )
-    ).scalar_one()
+    ).scalars()
+    return rules.claim_count(held_count(conn, rep_id), claimed_at, now=now, policy=org.policy)
 
 
 def customer_create(conn: Connection, org: Org, rep: dict, mutation: Mutation,
@@ -114,7 +116,7 @@ def customer_update(conn: Connection, org: Org, rep: dict, mutation: Mutation,
             apply[name] = mine
     updated = customer
     if apply:
-        merged = validated(Customer, {**customer, **apply}, now, carried=apply)
+        merged = validated(Customer, {**customer, **apply}, now, carried=apply, stored=customer)
         moved = rules.move_refusal(customer, covered_before=_covers(org, rep, customer),
                                    covered_after=_covers(org, rep, merged))
         if moved is not None:
@@ -139,10 +141,10 @@ def customer_claim(conn: Connection, org: Org, rep: dict, mutation: Mutation,
     customer = load_customer(conn, mutation.record_id, lock=True)
     if customer.get("owner_id") == rep["id"] and not rules.protection_lapsed(customer, now):
         return ResultStatus.applied, customer, None  # already theirs: the claim is satisfied
+    count = claim_count(conn, org, rep["id"], now)
     refusal = rules.claim_refusal(
         customer, rep["id"], in_territory=org.in_territory(rep["id"], customer), now=now,
-        claims_today=_claims_today(conn, org, rep["id"], now),
-        held=held_count(conn, rep["id"]), policy=org.policy,
+        claims_today=count.today, held=count.held, policy=org.policy,
     )
     if refusal is not None:
         if refusal.code == "scope.outside_territory":

@@ -45,12 +45,13 @@ class Refused(Exception):
 
 
 def validated(model: type[BaseModel], data: dict, now: datetime,
-              carried: dict | None = None) -> dict:
+              carried: dict | None = None, stored: dict | None = None) -> dict:
     """``data`` as ``model`` stores it, judged by the protocol's rules with the server's
-    allowance for a laptop's clock; Refused with the first problem."""
+    allowance for a laptop's clock (an edit's ``stored`` record keeps the contact details it
+    holds); Refused with the first problem."""
     try:
         return validation.validated(model, data, now=now, carried=carried,
-                                    skew=validation.CLOCK_SKEW)
+                                    skew=validation.CLOCK_SKEW, stored=stored)
     except validation.Invalid as invalid:
         raise Refused(invalid.refusal) from None
 
@@ -109,7 +110,7 @@ def resend(entity: str, model: type[BaseModel], existing: dict, rep: dict, mutat
                if k in keys and k not in SERVER_SET and k not in edited}
     try:
         again = validation.validated(model, {**existing, **carried}, now=now, carried=carried,
-                                     skew=validation.CLOCK_SKEW)
+                                     skew=validation.CLOCK_SKEW, stored=existing)
     except validation.Invalid:
         raise taken from None
     if normalise is not None:

@@ -122,6 +122,27 @@ TEMPLATES: dict[str, str] = {
     "import.unknown_owner": "owner '{owner}' is not a rep",
     "import.repeated_id": "id {id} repeats line {line}",
     "import.bad_row": "line {line}: {problem}",
+    # --- D: one rule each side (issue 16)
+    "date.unreadable": (
+        "{field}: cannot read {text} as a date; use 2026-12-01, today, tomorrow, fri, +3d or +2w"
+    ),
+    "date.not_after_today": "{field}: {date} is not after today; pick tomorrow or later",
+    "contact.email_invalid": "{field}: {value} is not an email address (like name@example.com)",
+    "contact.phone_invalid": (
+        "{field}: a phone number holds only digits, spaces, +, - and parentheses"
+    ),
+    "contact.mobile_digits": "{field}: a Chinese mobile number has 11 digits, not {digits}",
+    # --- E: admin and import (issue 16)
+    "import.match_column": "--match-on {column}: not a column of this file (columns: {columns})",
+    "import.repeated_key": "{columns} {values} repeats line {line}",
+    "import.ambiguous_match": (
+        "{columns} {values} matches {count} customers: add an id column "
+        "(fieldrep-server export customers) or --match-on another column"
+    ),
+    "admin.unknown_key": "unknown setting '{key}': use {keys}",
+    "admin.not_key_value": "'{text}' is not KEY=VALUE",
+    # --- D: one rule each side (issue 16), continued
+    "claim.pending": "a claim for {name} is already waiting to sync",
 }
 
 

@@ -6,7 +6,8 @@ the protection countdown, the queue and a likely refusal while typing, not at sy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -91,11 +92,23 @@ def due_date(field: str, value: date | str | None, today: date) -> date | None:
         return None
     try:
         day = parse_date(value, today)
-    except ValueError as error:
-        raise Invalid(Refusal("field.invalid", {"field": field, "problem": str(error)})) from None
+    except ValueError:
+        raise Invalid(Refusal("date.unreadable", {"field": field, "text": str(value).strip()})
+                      ) from None
     refusal = due_refusal(day, today)
     if refusal is not None:
         raise Invalid(Refusal("date.past", {**refusal.params, "field": field}))
+    return day
+
+
+def snooze_date(field: str, value: date | str | None, today: date) -> date:
+    """The day a snooze runs to: read as ``due_date`` reads it, and after ``today`` (snoozing to
+    today puts nothing off); ``validation.Invalid`` (a coded refusal) otherwise."""
+    day = due_date(field, value, today)
+    if day is None:
+        raise Invalid(Refusal("field.required", {"field": field}))
+    if day <= today:
+        raise Invalid(Refusal("date.not_after_today", {"field": field, "date": day.isoformat()}))
     return day
 
 
@@ -172,6 +185,32 @@ def territory_covers(territory: dict, customer: dict) -> bool:
         return False
     types = territory.get("customer_types") or []
     return not (types and customer.get("customer_type") not in types)
+
+
+@dataclass(frozen=True)
+class ClaimCount:
+    """What the claim limits are judged on: ``held``, the customers a rep holds (owned now, plus
+    claims still waiting to be decided), and ``today``, the claims made on the policy's calendar
+    day (``policy_day``)."""
+
+    held: int
+    today: int
+
+
+def claim_count(owned: int, claimed_at: Iterable[Any], *, now: datetime, policy: Policy,
+                pending: int = 0) -> ClaimCount:
+    """The one count both sides judge a claim on: ``owned`` customers held now; ``claimed_at``
+    the moments of the claims the counting side knows of (the server: its claim log; the laptop:
+    its customers' ``claimed_at``), of which those on ``now``'s policy day count for today; and
+    ``pending`` claims not yet decided (the laptop's outbox), each one more held and one more
+    today. A claim made today is one of the customers held, never a second one."""
+    day = policy_day(policy, now)
+    made = 0
+    for value in claimed_at:
+        moment = as_datetime(value)
+        if moment is not None and policy_day(policy, moment) == day:
+            made += 1
+    return ClaimCount(held=owned + pending, today=made + pending)
 
 
 def claim_refusal(

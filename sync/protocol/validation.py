@@ -15,8 +15,12 @@ server would give at sync.
   be off by (a laptop a few days fast still delivers its visits, as the clock-skew tests want),
   so year 9999, or year 10000 in UTC, never reaches a database.
 
-Only the fields a change carries are judged (``carried``), so a record stored before a rule
-existed can still be edited in its other fields.
+* Contact details: an email is one ``@`` and a dotted domain; a phone number holds digits,
+  spaces, ``+``, ``-`` and parentheses, and a Chinese mobile (starting with 1) has 11 digits.
+
+Only the fields a change carries are judged (``carried``), and of an edited record's contacts
+only the details the edit brings (``stored``), so a record stored before a rule existed can
+still be edited in its other fields.
 """
 
 from __future__ import annotations
@@ -155,6 +159,63 @@ def dates_refusal(fields: dict[str, Any], now: datetime,
     return None
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_PHONE = re.compile(r"^[0-9 +\-()]*[0-9][0-9 +\-()]*$")
+CONTACT_FIELDS = frozenset({"email", "phone"})
+"""Contact details with a shape of their own: judged by ``email_refusal`` and ``phone_refusal``."""
+MOBILE_DIGITS = 11
+"""The digits of a Chinese mobile number (it starts with 1, after an optional +86)."""
+
+
+def email_refusal(field: str, value: str) -> Refusal | None:
+    """Why ``value`` is no email address (one ``@``, a dotted domain, no spaces), or None;
+    empty is no address at all and passes."""
+    value = value.strip()
+    if value and not _EMAIL.match(value):
+        return Refusal("contact.email_invalid", {"field": field, "value": value})
+    return None
+
+
+def phone_refusal(field: str, value: str) -> Refusal | None:
+    """Why ``value`` is no phone number, or None; empty passes. A number holds digits, spaces,
+    ``+``, ``-`` and parentheses; a Chinese mobile (its digits start with 1, after ``+86`` or
+    ``0086`` when written) has exactly MOBILE_DIGITS digits. A number with another country's
+    ``+`` code is not counted."""
+    value = value.strip()
+    if not value:
+        return None
+    if not _PHONE.match(value):
+        return Refusal("contact.phone_invalid", {"field": field})
+    digits = re.sub(r"\D", "", value)
+    if value.startswith("+"):
+        if not digits.startswith("86"):
+            return None
+        digits = digits[2:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if digits.startswith("1") and len(digits) != MOBILE_DIGITS:
+        return Refusal("contact.mobile_digits", {"field": field, "digits": len(digits)})
+    return None
+
+
+def contact_refusal(fields: dict[str, Any], stored: dict[str, Any] | None = None) -> Refusal | None:
+    """The first email or phone among ``fields`` (inside contacts too) that is no email address
+    or phone number, or None. A value ``stored`` holds already under the same name (a record
+    saved before this rule) is carried over, not judged again, so the rest stays editable."""
+    kept: set[tuple[str, str]] = set()
+    if stored is not None:
+        kept = {(_leaf(path), text) for path, text, is_key in _strings(stored, "")
+                if not is_key and _leaf(path) in CONTACT_FIELDS}
+    for path, text, is_key in _strings(fields, ""):
+        leaf = _leaf(path)
+        if is_key or leaf not in CONTACT_FIELDS or (leaf, text) in kept:
+            continue
+        refusal = email_refusal(path, text) if leaf == "email" else phone_refusal(path, text)
+        if refusal is not None:
+            return refusal
+    return None
+
+
 def refusal_of(error: ValidationError) -> Refusal:
     """A model's first complaint as a coded refusal naming the field (``contacts.0.name``)."""
     first = error.errors()[0]
@@ -173,15 +234,18 @@ def refusal_of(error: ValidationError) -> Refusal:
 
 def validated(model: type[BaseModel], data: dict[str, Any], *, now: datetime,
               carried: dict[str, Any] | None = None,
-              skew: timedelta = timedelta(0)) -> dict[str, Any]:
+              skew: timedelta = timedelta(0),
+              stored: dict[str, Any] | None = None) -> dict[str, Any]:
     """``data`` validated by ``model`` as a plain JSON dict; raises Invalid with a coded refusal.
 
-    ``carried`` is what the change itself brings (default: all of ``data``): its texts and dates
-    are judged by the rules above, the whole record by the model's sizes and counts. ``skew``
-    is the server's allowance for a laptop's clock (CLOCK_SKEW); the laptop passes none.
+    ``carried`` is what the change itself brings (default: all of ``data``): its texts, dates
+    and contact details are judged by the rules above, the whole record by the model's sizes and
+    counts. ``stored`` is the record as it was before the change (an edit): contact details it
+    holds already are carried over (``contact_refusal``). ``skew`` is the server's allowance
+    for a laptop's clock (CLOCK_SKEW); the laptop passes none.
     """
     carried = data if carried is None else carried
-    refusal = fields_refusal(carried)
+    refusal = fields_refusal(carried) or contact_refusal(carried, stored)
     if refusal is not None:
         raise Invalid(refusal)
     try:

@@ -215,3 +215,59 @@ def test_writes_need_a_login(fieldrep_home):
         store.clear_session()
         with pytest.raises(StoreError, match="not logged in"):
             store.log_visit(ACME, outcome="Demo")
+
+
+def _at_the_cap(home, *, claimed_today: int, max_held: int = 5) -> Store:
+    """A store whose rep holds exactly ``max_held`` customers, ``claimed_today`` of them claimed
+    today (the policy's day), with one pool customer left to claim."""
+    from tests.cache.conftest import POLICY, POOL, customer, iso
+
+    held = [customer(f"c-held-{i}", f"Held {i}", owner=ME,
+                     claimed_at=iso(0) if i < claimed_today else iso(-5))
+            for i in range(max_held)]
+    pool = customer(POOL, "宁波港集团", province="浙江", city="宁波")
+    store = Store.open(home)
+    store.save_session("http://127.0.0.1:9", ME, "device-1", "secret-token")
+    changes = base_changes([*held, pool])
+    changes[0] = {**changes[0], "record": {**POLICY, "max_held": max_held, "daily_claim_cap": 50}}
+    store.apply_bootstrap_page(changes, None, "cur-1", True)
+    return store
+
+
+def test_a_rep_at_the_held_limit_is_told_the_count_they_hold_not_one_more(fieldrep_home):
+    from tests.cache.conftest import POOL
+
+    store = _at_the_cap(fieldrep_home, claimed_today=1)  # one of the five claimed today
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            store.claim(POOL)
+        assert refused.value.code == "claim.max_held"
+        assert refused.value.params == {"held": 5, "cap": 5}
+        assert store.outbox() == []
+    finally:
+        store.close()
+
+
+def test_a_pending_claim_counts_once_toward_the_held_limit(fieldrep_home):
+    from tests.cache.conftest import POOL, customer
+
+    store = _at_the_cap(fieldrep_home, claimed_today=0, max_held=3)
+    try:
+        # drop one held customer to the pool: two held, one claim pending makes three
+        store.apply_pull_page([{"op": "upsert", "entity": "customer", "id": "c-held-2",
+                                "record": customer("c-held-2", "Held 2")}], "cur-2")
+        store.claim("c-held-2")
+        with pytest.raises(ValidationFailed) as refused:
+            store.claim(POOL)
+        assert refused.value.params == {"held": 3, "cap": 3}
+    finally:
+        store.close()
+
+
+def test_a_second_claim_of_the_same_customer_is_refused_with_a_code(store):
+    from tests.cache.conftest import POOL
+
+    store.claim(POOL)
+    with pytest.raises(ValidationFailed) as refused:
+        store.claim(POOL)
+    assert (refused.value.code, refused.value.params) == ("claim.pending", {"name": "宁波港集团"})

@@ -162,9 +162,9 @@ def test_customers_search_pinyin_group_and_show(org, tmp_path):
 def test_a_visit_logged_with_a_next_step_syncs_once_and_its_follow_up_is_done(org, tmp_path):
     home = laptop(org, tmp_path, "Cy")
     customer = find(org, "Acme Valves")
-    visit_id = fieldrep(home, "visit", "log", customer, "--kind", "call", "--outcome",
-                        "quote requested", "--notes", "cli-visit-cy", "--next-step",
-                        "send the quote", "--due", "+3d").stdout.strip()
+    visit_id = as_json(fieldrep(home, "visit", "log", customer, "--kind", "call", "--outcome",
+                                "quote requested", "--notes", "cli-visit-cy", "--next-step",
+                                "send the quote", "--due", "+3d", "--json"))["id"]
     visits = as_json(fieldrep(home, "visits", "--customer", customer, "--json"))
     assert [(v["id"], v["synced"]) for v in visits] == [(visit_id, False)]
     queue = as_json(fieldrep(home, "queue", "--json"))
@@ -266,8 +266,9 @@ def test_every_command_works_offline_and_sync_delivers_later(org, tmp_path):
         status = as_json(fieldrep(home, "status", "--json"))
         assert status["online"] is False
         assert fieldrep(home, "customers").stdout.count("Zhejiang") >= 20
-        visit_id = fieldrep(home, "visit", "log", "Acme Valves", "--outcome", "met offline",
-                            "--notes", "cli-offline-bo", "--amount", "1200").stdout.strip()
+        visit_id = as_json(fieldrep(home, "visit", "log", "Acme Valves", "--outcome",
+                                    "met offline", "--notes", "cli-offline-bo", "--amount",
+                                    "1200", "--json"))["id"]
         fieldrep(home, "feedback", customer, "--kind", "suggestion", "--text", "more stock")
         assert as_json(fieldrep(home, "show", customer, "--json"))["timeline"]
         assert as_json(fieldrep(home, "visits", "--json"))[0]["synced"] is False
@@ -301,11 +302,13 @@ def test_pending_work_exported_from_one_laptop_and_imported_on_another_arrives_o
     first_line_only(fieldrep(new, "import-outbox", str(tmp_path / "missing.json"), code=1))
 
 
-def test_a_store_held_by_another_fieldrep_is_one_clear_line(org, tmp_path):
+def test_a_store_held_by_another_fieldrep_is_read_beside_it_and_a_write_is_one_clear_line(
+        org, tmp_path):
     home = laptop(org, tmp_path, "Cy", sync=False)
     with Store.open(home):
-        line = first_line_only(fieldrep(home, "status", code=1))
-    assert "already open" in line and "close it first" in line
+        assert as_json(fieldrep(home, "status", "--json"))["pending"] == 0
+        line = first_line_only(fieldrep(home, "sync", code=1))
+    assert "close the workspace or log it there" in line
 
 
 def test_logout_keeps_pending_work_for_the_next_login(org, tmp_path):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sync.protocol import Policy
 from sync.protocol.rules import (
     add_days,
+    claim_count,
     claim_refusal,
     days_left,
     next_visit_due,
@@ -149,3 +150,21 @@ def test_a_rep_corrects_only_address_and_contacts_of_a_pool_customer_a_manager_a
     moved = move_refusal({"name": "X"}, covered_before=True, covered_after=False)
     assert (moved.code, moved.params) == ("scope.move_out", {"name": "X"})
     assert move_refusal({"name": "X"}, covered_before=False, covered_after=False) is None
+
+
+def test_a_claim_made_today_is_one_customer_held_not_two():
+    policy = Policy(timezone="Asia/Shanghai", max_held=3)
+    now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+    claimed = [now - timedelta(hours=2), datetime(2026, 11, 22, 15, 30, tzinfo=UTC).isoformat(),
+               None]  # today; 23:30 yesterday in Shanghai; an assigned customer with no claim
+    count = claim_count(3, claimed, now=now, policy=policy)
+    assert (count.held, count.today) == (3, 1)
+    refusal = claim_refusal({"name": "x"}, "rep", in_territory=True, now=now,
+                            claims_today=count.today, held=count.held, policy=policy)
+    assert refusal is not None and refusal.params == {"held": 3, "cap": 3}
+
+
+def test_a_pending_claim_is_one_more_held_and_one_more_today():
+    policy = Policy(timezone="UTC")
+    count = claim_count(2, [], now=MONDAY, policy=policy, pending=1)
+    assert (count.held, count.today) == (3, 1)

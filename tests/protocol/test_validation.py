@@ -117,3 +117,73 @@ def test_every_code_the_rules_use_has_a_template():
                  "scope.pool_field", "scope.move_out", "record.id_taken",
                  "manager.target_territory", "scope.customer_outside"):
         assert code in TEMPLATES, code
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b", "a b@example.com", "x@@example.com",
+                                   "@example.com", "name@.com"])
+def test_an_email_address_needs_one_at_and_a_dotted_domain(email):
+    assert _code(validation.email_refusal("email", email)) == (
+        "contact.email_invalid", {"field": "email", "value": email})
+
+
+@pytest.mark.parametrize("email", ["", "buyer1@example.com", "li.wei+crm@sub.example.com.cn",
+                                   "王芳@例子.中国"])
+def test_a_real_email_address_or_none_passes(email):
+    assert validation.email_refusal("email", email) is None
+
+
+@pytest.mark.parametrize(("phone", "expected"), [
+    ("13900000REP", ("contact.phone_invalid", {"field": "phone"})),
+    ("+", ("contact.phone_invalid", {"field": "phone"})),
+    ("139 0000 000#", ("contact.phone_invalid", {"field": "phone"})),
+    ("1390000000", ("contact.mobile_digits", {"field": "phone", "digits": 10})),
+    ("+86 139 0000 00001", ("contact.mobile_digits", {"field": "phone", "digits": 12})),
+    ("0086-139-0000", ("contact.mobile_digits", {"field": "phone", "digits": 7})),
+])
+def test_a_phone_holds_digits_spaces_plus_dash_parentheses_and_a_mobile_eleven_digits(
+        phone, expected):
+    assert _code(validation.phone_refusal("phone", phone)) == expected
+
+
+@pytest.mark.parametrize("phone", ["", "13900000000", "+86 139-0000-0000", "0086 13900000000",
+                                   "(021) 5555-0001", "+86 21 5555 0001", "+1 (617) 555-0100",
+                                   "1-617-555-0100", "021-55550001"])
+def test_real_phone_numbers_pass_and_another_countrys_are_not_counted(phone):
+    assert validation.phone_refusal("phone", phone) is None
+
+
+def test_a_customer_edit_is_refused_a_bad_email_or_phone_in_its_contacts():
+    base = {"id": "c1", "name": "Acme"}
+    contacts = [{"name": "Li", "phone": "13900000REP", "email": "li@example.com"}]
+    with pytest.raises(Invalid) as refused:
+        validation.validated(Customer, {**base, "contacts": contacts}, now=NOW)
+    assert _code(refused.value.refusal) == ("contact.phone_invalid", {"field": "contacts.0.phone"})
+    contacts = [{"name": "Li", "email": "not-an-email"}]
+    with pytest.raises(Invalid) as refused:
+        validation.validated(Customer, {**base, "contacts": contacts}, now=NOW)
+    assert refused.value.refusal.code == "contact.email_invalid"
+
+
+def test_a_stored_bad_phone_is_carried_over_so_the_rest_stays_editable():
+    """A record saved before the rule: editing its address, or another contact, is not refused
+    for the old phone; changing that phone to another bad one is."""
+    stored = {"id": "c1", "name": "Acme", "contacts": [
+        {"name": "Old", "phone": "call reception", "email": "none"}]}
+    edited = validation.validated(Customer, {**stored, "address": "1 Main St"}, now=NOW,
+                                  carried={"address": "1 Main St"}, stored=stored)
+    assert edited["address"] == "1 Main St"
+    contacts = [{"name": "New", "phone": "13900000000"}, *stored["contacts"]]
+    edited = validation.validated(Customer, {**stored, "contacts": contacts}, now=NOW,
+                                  carried={"contacts": contacts}, stored=stored)
+    assert edited["contacts"][1]["phone"] == "call reception"
+    worse = [{"name": "Old", "phone": "13900000REP", "email": "none"}]
+    with pytest.raises(Invalid) as refused:
+        validation.validated(Customer, {**stored, "contacts": worse}, now=NOW,
+                             carried={"contacts": worse}, stored=stored)
+    assert refused.value.refusal.code == "contact.phone_invalid"
+
+
+def test_the_contact_codes_have_templates():
+    for code in ("contact.email_invalid", "contact.phone_invalid", "contact.mobile_digits",
+                 "date.unreadable", "date.not_after_today"):
+        assert code in TEMPLATES, code

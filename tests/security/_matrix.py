@@ -149,7 +149,7 @@ def attack_fields(kind: str, customer_id: str, province: str) -> dict:
         "followup.update": UPDATES["followup"],
         "customer.create": {"name": secret(ATTACK, "name"), "province": province, "tier": "B",
                             "contacts": [{"name": secret(ATTACK, "contact"),
-                                          "phone": secret(ATTACK, "phone")}]},
+                                          "phone": "+86 571 8888 0000"}]},
         "customer.update": {"name": secret(ATTACK, "name"),
                             "product_lines": [secret(ATTACK, "product")]},
         "customer.claim": {},

@@ -90,7 +90,7 @@ def test_an_exported_customer_file_imports_back_unchanged_and_edits_apply(seeded
     engine, _ = seeded
     before = {r["id"]: r for r in rows_for(engine, "customers")}
     text = to_csv("customers", list(before.values()))
-    assert import_customers(engine, text, skip_bad=False, now=NOW) == (0, len(before), [])
+    assert import_customers(engine, text, skip_bad=False, now=NOW).counts() == (0, len(before), 0)
     after = {r["id"]: r for r in rows_for(engine, "customers")}
     volatile = ("version", "updated_at")
     for rid, record in before.items():
@@ -105,7 +105,7 @@ def test_an_exported_customer_file_imports_back_unchanged_and_edits_apply(seeded
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerow(owned)
-    assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW) == (0, 1, [])
+    assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW).counts() == (0, 1, 0)
     edited = next(r for r in rows_for(engine, "customers") if r["id"] == owned["id"])
     assert edited["tier"] == owned["tier"]
     assert edited["city"] == after[owned["id"]]["city"], "an emptied cell keeps the stored value"
@@ -130,7 +130,7 @@ def test_a_formula_like_name_survives_export_and_import(tmp_path):
     schema.create_schema(engine)
     header = "name,contact_name,contact_phone\r\n"
     assert import_customers(engine, header + "=1+1 Trading,Ann,+86 21 5555\r\n",
-                            skip_bad=False, now=NOW)[0] == 1
+                            skip_bad=False, now=NOW).new == 1
     text = to_csv("customers", rows_for(engine, "customers"))
     assert "'=1+1 Trading" in text and "'+86 21 5555" in text
     import_customers(engine, text, skip_bad=False, now=NOW)
@@ -165,7 +165,7 @@ def _formula_customer(engine) -> dict:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerow(["Formula Trading", *FORMULAS.values()])
-    assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW)[0] == 1
+    assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW).new == 1
     (customer,) = rows_for(engine, "customers")
     return customer
 
@@ -205,7 +205,7 @@ def test_what_python_takes_as_a_number_but_a_spreadsheet_would_run_is_escaped(te
 def test_an_exported_file_with_formula_cells_imports_back_unchanged(engine):
     before = _formula_customer(engine)
     text = to_csv("customers", rows_for(engine, "customers"))
-    assert import_customers(engine, text, skip_bad=False, now=NOW) == (0, 1, [])
+    assert import_customers(engine, text, skip_bad=False, now=NOW).counts() == (0, 1, 0)
     (after,) = rows_for(engine, "customers")
     assert after["product_lines"] == before["product_lines"]
     assert after["contacts"] == before["contacts"]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server import cli, db, feed, settings
+from server import db, feed, serve, settings
 from server.domain.ownership import reclaim
 from tests.server._world import Device, SettableClock, World, op, visit
 
@@ -128,7 +128,7 @@ def test_the_retention_is_configurable_and_checked(monkeypatch):
 def test_one_housekeeping_round_reclaims_and_compacts(world):
     world.customer("湖州竹业", "Zhejiang", owner=world.ana, protected_days=1)
     later = datetime.now(UTC) + timedelta(days=3)
-    returned, compacted = cli._maintain_once(world.engine, 1, later)
+    returned, compacted = serve._maintain_once(world.engine, 1, later)
     assert returned == 1 and compacted > 0
     with db.reading(world.engine) as conn:
         top, horizon = feed.position(conn)

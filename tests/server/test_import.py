@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from server import db
 from server.app import create_app
 from server.csv_import import BadFile, import_customers, read_text
-from server.org import add_rep, add_team, add_territory, ensure_policy
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 HEADER = ["id", "name", "industry", "customer_type", "province", "city", "address", "tier",
@@ -36,16 +35,6 @@ def _csv(rows: list[dict], header: list[str] = HEADER) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def org(engine):
-    with db.writing(engine) as conn:
-        ensure_policy(conn)
-        add_team(conn, "East", "region")
-        add_territory(conn, "ZJ", provinces=["Zhejiang"])
-        ana, token = add_rep(conn, "Ana", team="East", territories=["ZJ"])
-    return {"engine": engine, "ana": ana, "token": token}
-
-
 def _customers(engine) -> dict[str, dict]:
     with db.reading(engine) as conn:
         return {c["name"]: c for c in db.all_records(conn, "customer")}
@@ -55,7 +44,7 @@ def test_a_good_file_imports_every_field_with_owner_protection_and_pinyin(org):
     rows = [GOOD, {**GOOD, "name": "Northwind Trading Ltd.", "owner": "", "tier": "",
                    "stage": "", "lat": "", "lon": "", "contact_name": "", "contact_title": "",
                    "contact_phone": "", "contact_email": "", "product_lines": ""}]
-    assert import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW) == (2, 0, [])
+    assert import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW).counts() == (2, 0, 0)
     by_name = _customers(org["engine"])
     hz = by_name["杭州精密机械有限公司"]
     assert hz["owner_id"] == org["ana"]["id"] and hz["owner_name"] == "Ana"
@@ -89,16 +78,17 @@ def test_a_good_file_imports_every_field_with_owner_protection_and_pinyin(org):
 ])
 def test_each_kind_of_bad_row_is_named_by_its_line_and_nothing_is_imported(org, change, words):
     rows = [GOOD, {**GOOD, "name": "宁波化工", "owner": ""}, {**GOOD, **change}]
-    new, updated, errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
-    assert (new, updated) == (0, 0)
+    report = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
+    errors = report.bad
+    assert not report.written
     assert len(errors) == 1 and str(errors[0]).startswith("line 4: "), errors
-    assert errors[0].line == 4 and words in str(errors[0].refusal), errors
+    assert errors[0].line == 4 and words in str(errors[0].problems[0]), errors
     assert _customers(org["engine"]) == {}
 
 
 def test_line_numbers_count_physical_lines_of_quoted_multiline_cells(org):
     rows = [{**GOOD, "address": "第一行\n第二行"}, {**GOOD, "name": "Bad", "tier": "Q"}]
-    _, _, errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
+    errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW).bad
     assert errors and errors[0].line == 4 and str(errors[0]).startswith("line 4: "), errors
 
 
@@ -106,26 +96,27 @@ def test_a_repeated_id_names_both_lines(org):
     rid = "0190a000-0000-7000-8000-000000000001"
     rows = [{**GOOD, "id": rid}, {**GOOD, "name": "B", "id": "0190a000-0000-7000-8000-0000000002"},
             {**GOOD, "name": "C", "id": rid}]
-    _, _, errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW)
+    errors = import_customers(org["engine"], _csv(rows), skip_bad=False, now=NOW).bad
     assert [str(e) for e in errors] == [f"line 4: id {rid} repeats line 2"]
-    assert errors[0].refusal.wire() == {"code": "import.repeated_id",
-                                        "params": {"id": rid, "line": 2}}
+    assert errors[0].problems[0].wire() == {"code": "import.repeated_id",
+                                            "params": {"id": rid, "line": 2}}
 
 
 def test_skip_bad_imports_the_good_rows_and_lists_the_bad(org):
     rows = [GOOD, {**GOOD, "name": "Bad tier", "tier": "Z"}, {**GOOD, "name": "宁波化工"},
             {**GOOD, "name": "Bad owner", "owner": "Nobody"}]
-    new, updated, errors = import_customers(org["engine"], _csv(rows), skip_bad=True, now=NOW)
-    assert (new, updated) == (2, 0)
+    report = import_customers(org["engine"], _csv(rows), skip_bad=True, now=NOW)
+    errors = report.bad
+    assert (report.new, report.updated, report.written) == (2, 0, True)
     assert [str(e).split(":")[0] for e in errors] == ["line 3", "line 5"]
-    assert [e.refusal.code for e in errors] == ["field.invalid", "import.unknown_owner"]
+    assert [e.problems[0].code for e in errors] == ["field.invalid", "import.unknown_owner"]
     assert set(_customers(org["engine"])) == {"杭州精密机械有限公司", "宁波化工"}
 
 
 def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(org):
     text = _csv([GOOD]) + "\r\n,,,,,,,,,,,,,,,,\r\n" + _csv([{**GOOD, "tier": "Z"}]).split(
         "\r\n", 1)[1]
-    _, _, errors = import_customers(org["engine"], text, skip_bad=False, now=NOW)
+    errors = import_customers(org["engine"], text, skip_bad=False, now=NOW).bad
     assert len(errors) == 1 and str(errors[0]).startswith("line 5: "), errors
 
 
@@ -141,9 +132,9 @@ def test_a_bad_header_refuses_the_whole_file(org, header, words):
 def test_an_existing_id_is_updated_with_a_new_version_and_keeps_its_owner(org):
     rid = "0190a000-0000-7000-8000-00000000000a"
     first = import_customers(org["engine"], _csv([{**GOOD, "id": rid}]), skip_bad=False, now=NOW)
-    assert first[0] == 1
+    assert first.new == 1
     again = {**GOOD, "id": rid, "tier": "B", "owner": "", "name": "杭州精密机械集团"}
-    assert import_customers(org["engine"], _csv([again]), skip_bad=False, now=NOW) == (0, 1, [])
+    assert import_customers(org["engine"], _csv([again]), skip_bad=False, now=NOW).counts() == (0, 1, 0)
     (customer,) = _customers(org["engine"]).values()
     assert customer["tier"] == "B" and customer["version"] == 2
     assert customer["owner_name"] == "Ana", "an empty owner cell keeps the owner"

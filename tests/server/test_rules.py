@@ -132,6 +132,21 @@ def test_the_held_limit_refuses_with_the_count_and_the_limit(w):
     assert second["reason"] == "you already hold 2 customers, the limit is 2"
 
 
+def test_a_rep_at_the_held_limit_after_a_claim_today_hears_the_count_they_hold(w):
+    _policy(w, max_held=2)  # Ana owns one; claiming one today makes two: exactly at the limit
+    ana = Device(w, w.ana_token)
+    extra = w.customer("温州贸易", "Zhejiang")
+    assert ana.send_one(op(0, "customer.claim", w.pool_zj["id"]))["status"] == "applied"
+    refused = ana.send_one(op(0, "customer.claim", extra["id"]))
+    assert (refused["code"], refused["params"]) == ("claim.max_held", {"held": 2, "cap": 2})
+    with db.reading(w.engine) as conn:
+        from server.domain.customers import claim_count
+        from server.org import Org
+
+        count = claim_count(conn, Org.load(conn), w.ana["id"], w.clock())
+    assert (count.held, count.today) == (2, 1)
+
+
 def test_the_daily_claim_cap_counts_the_organisations_day_and_resets_the_next(w, clock):
     _policy(w, daily_claim_cap=1)
     ana = Device(w, w.ana_token)

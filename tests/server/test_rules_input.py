@@ -206,3 +206,40 @@ def test_the_surrogate_rule_holds_in_the_rules_themselves(world):
     with db.writing(world.engine) as conn:
         result = apply_mutation(conn, Org.load(conn), world.ana, mutation, system_clock())
     assert (result.code, result.params) == ("field.surrogate", {"field": "contacts.0.name"})
+
+
+# --------------------------------------------------------------------------- issue 16, item 8
+
+
+@pytest.mark.parametrize(("contact", "code", "params"), [
+    ({"email": "not-an-email"}, "contact.email_invalid",
+     {"field": "contacts.0.email", "value": "not-an-email"}),
+    ({"phone": "13900000REP"}, "contact.phone_invalid", {"field": "contacts.0.phone"}),
+    ({"phone": "139 0000 000"}, "contact.mobile_digits",
+     {"field": "contacts.0.phone", "digits": 10}),
+])
+def test_an_edit_or_a_new_customer_with_a_bad_email_or_phone_is_refused(
+        world, contact, code, params):
+    ana = Device(world, world.ana_token)
+    contacts = [{"name": "Zhang San", **contact}]
+    edit, new = ana.send(op(0, "customer.update", world.ana_own["id"], {"contacts": contacts}, 1),
+                         op(0, "customer.create", str(uuid.uuid4()),
+                            {"name": "温州鞋业", "province": "Zhejiang", "contacts": contacts}))
+    for result in (edit, new):
+        assert result["status"] == "rejected", result
+        assert (result["code"], result["params"]) == (code, params)
+    assert _stored(world, "customer", world.ana_own["id"])["version"] == 1
+
+
+def test_a_customer_stored_with_a_bad_phone_stays_editable_in_its_other_fields(world):
+    old = world.customer("嘉兴纺织", "Zhejiang", owner=world.ana,
+                         contacts=[{"name": "Front desk", "phone": "ask reception",
+                                    "email": "none"}])
+    ana = Device(world, world.ana_token)
+    moved = ana.send_one(op(0, "customer.update", old["id"], {"address": "1 Main St"}, 1))
+    assert moved["status"] == "applied", moved
+    added = [{"name": "Li Wei", "phone": "+86 139 0000 0000", "email": "li@example.com"},
+             *old["contacts"]]
+    assert ana.send_one(op(0, "customer.update", old["id"], {"contacts": added},
+                           2))["status"] == "applied"
+    assert _stored(world, "customer", old["id"])["contacts"][1]["phone"] == "ask reception"

@@ -206,7 +206,7 @@ def test_a_rep_may_not_change_a_pool_customer_before_claiming_it(world, fields):
 
 def test_a_rep_may_correct_the_address_and_contacts_of_a_pool_customer(world):
     bo = Device(world, world.bo_token)
-    fields = {"address": "1 New Road", "contacts": [{"name": "Wang", "phone": "139"}]}
+    fields = {"address": "1 New Road", "contacts": [{"name": "Wang", "phone": "13900000000"}]}
     result = bo.send_one(op(0, "customer.update", world.pool_zj["id"], fields, 1))
     assert result["status"] == "applied" and result["record"]["address"] == "1 New Road"
     cy = Device(world, world.cy_token)  # not in the territory: no pool of theirs

@@ -10,31 +10,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from server import db, feed, schema
-from server.org import Org, add_rep, add_team, add_territory, ensure_policy
+from server import db, feed
+from server.org import Org
 from server.process import ServerProcess, ServerStartError, free_port
-from tests.conftest import postgres_url, require_or_skip
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.db'}"
-    else:
-        url = postgres_url()
-        require_or_skip("PostgreSQL", url is not None, "FIELDREP_REQUIRE_POSTGRES")
-    engine = db.make_engine(url)
-    schema.drop_schema(engine)
-    schema.create_schema(engine)
-    with db.writing(engine) as conn:
-        ensure_policy(conn)
-        add_team(conn, "East")
-        add_territory(conn, "ZJ", provinces=["Zhejiang"])
-        rep, token = add_rep(conn, "Ana", team="East", territories=["ZJ"])
-    yield {"url": url, "engine": engine, "rep": rep, "token": token}
-    if request.param == "postgres":
-        schema.drop_schema(engine)
-    engine.dispose()
 
 
 def _customer(engine, name, **fields) -> dict:

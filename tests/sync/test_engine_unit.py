@@ -26,7 +26,7 @@ from sync.client import (
     UpgradeRequired,
     backoff_delay,
 )
-from sync.engine import OtherRepsWork, SyncEngine, login
+from sync.engine import SIGNED_OUT, OtherRepsWork, SyncEngine, login
 from sync.protocol.models import SCHEMA_VERSION
 from tests.support.fakeserver import REP, FakeServer
 from tests.sync._harness import log_visits
@@ -336,12 +336,52 @@ def test_a_login_without_a_device_is_a_failed_report_that_says_log_in_again(serv
         assert store.pending_count() == 1
 
 
-def test_a_revoked_token_says_how_to_log_in_again(server, store):
+def test_a_revoked_token_says_signed_out_once_and_how_to_log_in_again(server, store):
     engine = _logged_in(store, server)
     server.tokens.clear()
     report = engine.sync()
-    assert not report.ok
-    assert "log in again with fieldrep login --server http://fake.test" in report.error
+    assert not report.ok and report.signed_out
+    assert report.error.startswith(SIGNED_OUT)
+    assert report.error.count("log in again") == 1
+    assert "fieldrep login --server http://fake.test" in report.error
+    assert engine.signed_out and engine.status().signed_out
+    assert engine.online is True  # the server answered: not "offline"
+
+
+def test_signed_out_is_read_from_the_sync_log_by_a_fresh_engine_and_survives_offline_runs(
+    server, store,
+):
+    engine = _logged_in(store, server)
+    engine.sync()
+    assert SyncEngine(store).signed_out is False
+    server.tokens.clear()
+    engine.sync()
+    server.fail_next("/v1/sync/push", httpx.ConnectError("refused"), times=10)
+    assert not engine.sync().ok  # offline now: says nothing about the login
+    fresh = SyncEngine(store, client_factory=server.client_factory())  # e.g. fieldrep status
+    assert fresh.signed_out and fresh.status().to_dict()["signed_out"] is True
+    assert "good-token" not in (store.home / locations.SYNC_RUNS).read_text()
+
+
+def test_a_new_login_ends_signed_out_at_once_and_a_sync_confirms_it(server, store):
+    engine = _logged_in(store, server)
+    server.tokens.clear()
+    engine.sync()
+    assert engine.signed_out
+    server.tokens["new-token"] = REP
+    login(store, URL, "new-token", client_factory=server.client_factory())
+    assert not engine.signed_out  # another token: the old verdict is not about it
+    assert not SyncEngine(store).signed_out
+    assert engine.sync().ok and not engine.signed_out
+
+
+def test_check_signed_in_asks_the_server_and_sets_signed_out(server, store):
+    engine = _logged_in(store, server)
+    assert engine.check_signed_in() is True and not engine.signed_out
+    server.tokens.clear()
+    assert engine.check_signed_in() is False and engine.signed_out
+    server.fail_next("/v1/me", httpx.ConnectError("refused"), times=10)
+    assert engine.check_signed_in() is None
 
 
 def test_only_one_sync_runs_at_a_time(server, store):

@@ -245,3 +245,54 @@ async def test_a_claim_inside_a_group_keeps_the_group_and_the_cursor(store):
         assert app.screen.group == ("region", "浙江")
         assert sorted(customers.ids) == sorted(store.customers_in_group("region", "浙江"))
         assert customers.highlighted_id == POOL
+
+
+def _add_traders(store, count: int) -> None:
+    """``count`` more customers whose name holds "Trading": more than the list shows at once."""
+    from tests.tui.conftest import _customer
+
+    changes = []
+    for index in range(count):
+        record = _customer(22)  # a pool customer's shape
+        record.update(id=f"cust-trade-{index:04d}", name=f"Harbour Trading {index:04d}",
+                      search_keys=[])
+        changes.append({"op": "upsert", "reason": None, "entity": "customer",
+                        "id": record["id"], "record": record})
+    store.apply_pull_page(changes, "cursor-traders")
+
+
+async def _filter_info(app, pilot, text: str) -> str:
+    from screens.territory import COUNT_AFTER_IDLE_S
+
+    await pilot.press("slash", *text)
+    await pilot.pause(COUNT_AFTER_IDLE_S + 0.3)
+    return str(app.screen.query_one("#territory-info").render())
+
+
+async def test_a_filter_with_more_matches_than_shown_says_the_true_count(store):
+    _add_traders(store, 700)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        customers = await _territory(app, pilot)
+        info = await _filter_info(app, pilot, "trading")
+        assert "700 match “trading”; showing the first 500" in info, info
+        assert customers.row_count == 500
+        assert "500 customers" not in info
+
+
+async def test_the_true_match_count_in_chinese(store):
+    _add_traders(store, 1_200)
+    app = make_app(store, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await _territory(app, pilot)
+        info = await _filter_info(app, pilot, "trading")
+        assert "1,200 个匹配“trading”，显示前 500 个" in info, info
+
+
+async def test_a_filter_within_the_cap_says_how_many_match(store):
+    _add_traders(store, 12)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _territory(app, pilot)
+        info = await _filter_info(app, pilot, "trading")
+        assert info.startswith("12 customers · matching “trading”"), info

@@ -3,21 +3,31 @@
 Every command works offline (writes go to the outbox), takes ``--json``, exits 0 on success and on
 failure prints one clear line on stderr and exits non-zero. This module is the entry point (the
 parser and ``main``); the commands are in ``account`` (login, logout, sync, status) and
-``records`` (everything about customers and their history), what they share in ``common``.
+``records`` (everything about customers and their history), what they share in ``common``
+and ``listing``.
+
+Reading commands (``READ_ONLY``) open the store as a reader, beside a running workspace: no lock,
+no writes (``Store.open(read_only=True)``). Writing commands take the lock and, while the
+workspace holds it, say to close it or to do the thing there. Output cut short by its reader
+(``| head``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 from cache import Ambiguous, NotFound, StoreError, ValidationFailed
+from cache.documents import DamagedForReader
+from cache.lock import StoreHeld
 from cache.settings import LaptopSettings, SettingsError, laptop_settings
 from tui.cli.account import cmd_login, cmd_logout, cmd_status, cmd_sync
 from tui.cli.common import (
     EXIT_ERROR,
+    EXIT_OK,
     EXIT_USAGE,
     CliError,
     open_store,
@@ -25,6 +35,7 @@ from tui.cli.common import (
     say,
     sync_engine,
 )
+from tui.cli.listing import add_header_flag, limit
 from tui.cli.records import (
     cmd_claim,
     cmd_conflicts,
@@ -51,21 +62,29 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+READ_ONLY = frozenset({"status", "customers", "show", "visits", "queue", "conflicts",
+                       "export-outbox"})
+"""The commands that only read: they run beside a running workspace (see the module doc)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="fieldrep",
         description="fieldrep: the offline-first workspace for field sales reps. "
                     "With no command, opens the workspace.",
     )
-    parser.add_argument("--lang", choices=["en", "zh"], help="language of the workspace")
+    parser.add_argument("--lang", choices=["en", "zh"], help=_("language of the output"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=["en", "zh"], default=argparse.SUPPRESS,
+                      help=_("language of the output"))
 
     def command(name: str, runner: Callable, help_text: str, *, json_flag: bool = True,
                 parent: Any = sub) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help_text, description=help_text)
-        p.set_defaults(runner=runner)
+        p = parent.add_parser(name, help=_(help_text), description=_(help_text), parents=[lang])
+        p.set_defaults(runner=runner, writes=name not in READ_ONLY)
         if json_flag:
-            p.add_argument("--json", action="store_true", help="machine-readable output")
+            p.add_argument("--json", action="store_true", help=_("machine-readable output"))
         return p
 
     demo = sub.add_parser("demo", help="a seeded team on this machine, in the workspace",
@@ -92,8 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="Q")
     p.add_argument("--group-by", choices=["region", "city", "tier", "stage", "industry",
                                           "customer_type", "product_line", "owner"])
-    p.add_argument("--limit", type=int, default=200, metavar="N",
-                   help="at most N customers (default 200)")
+    p.add_argument("--count", action="store_true",
+                   help=_("with --group-by: only how many customers each group holds"))
+    p.add_argument("--limit", type=limit, default=200, metavar="N",
+                   help=_("at most N customers (default 200)"))
+    add_header_flag(p)
     p = command("show", cmd_show, "one customer with its timeline")
     p.add_argument("customer", metavar="CUSTOMER")
     visit = sub.add_parser("visit", help="log a visit (fieldrep visit log …)")
@@ -102,13 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("log", cmd_visit_log, "log a visit, call, email or meeting", parent=visit_sub)
     p.add_argument("customer", metavar="CUSTOMER")
     p.add_argument("--kind", choices=["visit", "call", "email", "meeting"], default="visit")
-    p.add_argument("--outcome", required=True)
+    p.add_argument("--outcome", help=_("what came of it (default: as the visit form presets it, "
+                                       "e.g. “Met the customer”)"))
+    p.add_argument("--at", metavar="WHEN", help=_(
+        "when it happened, if not now: 14:30 (today), \"yesterday 14:30\" or "
+        "\"2026-11-20 14:30\", in the team's time zone"))
     p.add_argument("--notes", default="")
     p.add_argument("--next-step")
     p.add_argument("--due", metavar="DATE")
     p.add_argument("--amount", type=float)
     p = command("visits", cmd_visits, "visits, newest first, each marked synced or not")
     p.add_argument("--customer", metavar="CUSTOMER")
+    add_header_flag(p)
     p = command("feedback", cmd_feedback, "record customer feedback")
     p.add_argument("customer", metavar="CUSTOMER")
     p.add_argument("--kind", required=True, choices=["satisfaction", "complaint", "suggestion"])
@@ -117,14 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text", required=True)
     p = command("claim", cmd_claim, "claim a pool customer (the server decides)")
     p.add_argument("customer", metavar="CUSTOMER")
-    command("queue", cmd_queue, "the follow-up queue, each entry with its reason")
+    add_header_flag(command("queue", cmd_queue, "the follow-up queue, each entry with its reason"))
     p = command("done", cmd_done, "mark a follow-up done")
     p.add_argument("followup", metavar="FOLLOWUP",
                    help="a follow-up id (or its first letters) or a queue entry's key")
     p = command("snooze", cmd_snooze, "put a follow-up off")
     p.add_argument("followup", metavar="FOLLOWUP")
     p.add_argument("--until", required=True, metavar="DATE")
-    command("conflicts", cmd_conflicts, "fields changed here and on the server")
+    add_header_flag(command("conflicts", cmd_conflicts, "fields changed here and on the server"))
     p = command("resolve", cmd_resolve, "resolve a conflict")
     p.add_argument("conflict", metavar="CONFLICT")
     p.add_argument("--keep", required=True, choices=["mine", "theirs"])
@@ -136,15 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _language_of(argv: list[str], settings: LaptopSettings) -> str:
-    """The language of the output: ``--lang`` (before the command), else FIELDREP_LANG, else
-    the locale's."""
+    """The language of the output: ``--lang`` (before or after the command), else
+    FIELDREP_LANG, else the locale's."""
     for index, arg in enumerate(argv):
+        if arg == "--":
+            break
         if arg == "--lang" and index + 1 < len(argv) and argv[index + 1] in ("en", "zh"):
             return argv[index + 1]
         if arg in ("--lang=en", "--lang=zh"):
             return arg.removeprefix("--lang=")
-        if not arg.startswith("-"):
-            break  # the command: --lang belongs before it
     return default_language(settings.lang)
 
 
@@ -163,6 +190,19 @@ def run_tui(lang: str | None, settings: LaptopSettings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``fieldrep ARGS``; output cut short by its reader (``| head``) ends quietly, exit 0."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader has all it wanted: nothing more to say, and nowhere to say it
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "demo":
         from tui.demo import main as demo_main
@@ -182,14 +222,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_tui(args.lang, settings)
-        with open_store() as store:
+        with open_store(read_only=not args.writes) as store:
             return args.runner(args, store) or 0
     except Ambiguous as error:
-        say(f"fieldrep: {error_text(error)}", err=True)
-        for match in error.matches[:10]:
-            say(f"  {printable(match.get('name'), one_line=True)}  "
-                f"({printable(match.get('city'), one_line=True)})  {match.get('id')}", err=True)
+        _say_matches(error, getattr(args, "customer", None) or "")
         return EXIT_ERROR
+    except StoreHeld as error:
+        if args.command is None:  # a second workspace: the lock's own words
+            say(f"fieldrep: {printable(error, one_line=True)}", err=True)
+            return EXIT_ERROR
+        say("fieldrep: " + _(
+            "the workspace has this laptop's data open (pid {pid}, since {since}): close the "
+            "workspace or log it there; reading commands (status, customers, show, queue …) "
+            "work beside it", pid=error.holder.get("pid", "?"), since=error.since or "?"),
+            err=True)
+        return EXIT_ERROR
+    except DamagedForReader as error:
+        say("fieldrep: " + printable(_(
+            "{file} looks damaged ({why}); nothing was changed: open fieldrep (or run fieldrep "
+            "sync) to set it aside and rebuild it", file=error.name, why=error.why),
+            one_line=True), err=True)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        raise  # main ends it quietly
     except (CliError, StoreError, NotFound, ValidationFailed) as error:
         say(f"fieldrep: {printable(error_text(error), one_line=True)}", err=True)
         return EXIT_ERROR
@@ -205,3 +260,16 @@ def main(argv: list[str] | None = None) -> int:
         say(f"fieldrep: unexpected problem ({type(error).__name__}: {error}); "
               "run again with FIELDREP_DEBUG=1 for the details", err=True)
         return EXIT_ERROR
+
+
+def _say_matches(error: Ambiguous, text: str) -> None:
+    """A CUSTOMER that matches several: how many, each with what tells them apart, and how to
+    name one."""
+    say("fieldrep: " + printable(_(
+        "“{text}” matches {n} customers; name one by its full name or its id:",
+        text=text, n=len(error.matches)), one_line=True), err=True)
+    for match in error.matches[:10]:
+        owner = match.get("owner_name") or (_("pool") if not match.get("owner_id") else "")
+        say("  " + "  ".join(printable(value, one_line=True) for value in (
+            match.get("name"), f"({match.get('city')})", owner, match.get("id")) if value),
+            err=True)

@@ -14,6 +14,7 @@ from typing import Any
 from cache import Store
 from tui.cli.common import EXIT_ERROR, CliError, emit, label, need_session, say, sync_engine
 from ui.i18n import OP_LABELS, _, error_text, rejection_text
+from ui.times import local_time
 
 LOOPBACK_NAMES = ("localhost", "localhost.")
 
@@ -110,9 +111,9 @@ def cmd_login(args: argparse.Namespace, store: Store) -> int:
 def cmd_logout(args: argparse.Namespace, store: Store) -> int:
     pending = store.pending_count()
     store.clear_session()
-    kept = f"; {pending} pending operation(s) are kept and sync after the next login" \
-        if pending else ""
-    emit(args, {"logged_out": True, "pending": pending}, f"logged out{kept}")
+    emit(args, {"logged_out": True, "pending": pending},
+         _("logged out; {n} pending operation(s) are kept and sync after the next login",
+           n=pending) if pending else _("logged out"))
     return 0
 
 
@@ -183,47 +184,28 @@ def refused_line(view: dict) -> str:
             + f"  ({view['id']})")
 
 
-def _signed_in(store: Store) -> bool | None:
-    """Whether the server still accepts this laptop's login: True, False (revoked, unknown or
-    missing token), or None when it cannot be asked (not logged in, offline, trouble)."""
-    from sync.client import AuthError, Client, SyncError
-
-    session = store.session
-    if not session:
-        return None
-    token = store.token
-    if not token:
-        return False
-    try:
-        with Client(session["server"], token, attempts=1) as client:
-            client.me()
-    except AuthError:
-        return False
-    except SyncError:
-        return None
-    return True
-
-
 def cmd_status(args: argparse.Namespace, store: Store) -> int:
     engine = sync_engine(store)
+    signed_in = None
     if store.session:
-        engine.check_online()
+        if engine.check_online():
+            signed_in = engine.check_signed_in()  # a revoked token: signed out, not "online"
     else:
         engine.online = False  # nowhere to be online to
-    signed_in = _signed_in(store) if engine.online else None
     status = engine.status()
+    if status.signed_out:
+        signed_in = False
     rejections = [rejection_view(store, r) for r in store.rejections()]
     data = {**status.to_dict(), "signed_in": signed_in, "rejections": rejections}
 
     def text() -> str:
         server = status.server or _("not logged in")
-        if signed_in is False:
+        if status.signed_out:
             online = _("signed out: log in again (fieldrep login --server {server})",
                        server=status.server)
         else:
             online = _("yes") if status.online else _("no")
-        last = (status.last_sync.astimezone().strftime("%Y-%m-%d %H:%M") if status.last_sync
-                else _("never"))
+        last = local_time(status.last_sync, store.policy, empty=_("never"))
         lines = [
             label(_("server:")) + server,
             label(_("online:")) + online,

@@ -1,7 +1,8 @@
 """What every ``fieldrep`` command shares: its error, safe output, and the store it works on.
 
 ``say``/``emit`` print nothing a terminal would obey (see the note above ``_UNSAFE``);
-``open_store`` opens the laptop's store and says once what it set aside; ``need_session`` refuses
+``open_store`` opens the laptop's store (or reads it beside the workspace) and says once what it
+set aside; ``need_session`` refuses
 a command that needs a login; ``sync_engine`` is the sync engine on that store.
 """
 
@@ -16,8 +17,10 @@ from datetime import date, datetime
 from typing import Any
 
 from cache import Store
+from cache.lock import StoreHeld
 from ui.i18n import _
 
+EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
@@ -97,8 +100,16 @@ def label(text: str) -> str:
     return text + " " * max(1, 12 - cell_len(text))
 
 
-def open_store() -> Store:
-    store = Store.open()
+def open_store(*, read_only: bool = False) -> Store:
+    """The laptop's store. ``read_only`` (a reading command): the store as its owner when no
+    other process holds it (so a damaged entry is repaired or set aside, as any open does), and
+    as a reader beside the running workspace when one does (no lock, no writes)."""
+    try:
+        store = Store.open()
+    except StoreHeld:
+        if not read_only:
+            raise
+        store = Store.open(read_only=True)
     for notice in store.notices:  # a damaged file set aside: say so once, where it is read
         say(f"fieldrep: note: {notice}", err=True)
     for warning in store.warnings:  # e.g. a data folder other users can read

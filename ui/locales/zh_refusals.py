@@ -135,4 +135,28 @@ ZH = {
     "owner '{owner}' is not a rep": "负责人“{owner}”不是销售",
     "id {id} repeats line {line}": "id {id} 与第 {line} 行重复",
     "line {line}: {problem}": "第 {line} 行：{problem}",
+    # --- D: one rule each side (issue 16)
+    "{field}: cannot read {text} as a date; use 2026-12-01, today, tomorrow, fri, +3d or +2w":
+        "{field}：看不懂日期“{text}”；请写 2026-12-01、今天、明天、周五、+3d 或 +2w",
+    "{field}: {date} is not after today; pick tomorrow or later":
+        "{field}：{date} 不在今天之后；请选明天或更晚",
+    "{field}: {value} is not an email address (like name@example.com)":
+        "{field}：“{value}”不是邮箱地址（例如 name@example.com）",
+    "{field}: a phone number holds only digits, spaces, +, - and parentheses":
+        "{field}：电话号码只能包含数字、空格、+、- 和括号",
+    "{field}: a Chinese mobile number has 11 digits, not {digits}":
+        "{field}：中国手机号是 11 位数字，不是 {digits} 位",
+    "until": "推迟至",
+    # --- E: admin and import (issue 16)
+    "--match-on {column}: not a column of this file (columns: {columns})":
+        "--match-on {column}：文件里没有这一列（列：{columns}）",
+    "{columns} {values} repeats line {line}": "{columns} {values} 与第 {line} 行重复",
+    "{columns} {values} matches {count} customers: add an id column "
+    "(fieldrep-server export customers) or --match-on another column":
+        "{columns} {values} 对应 {count} 个客户：请加上 id 列"
+        "（fieldrep-server export customers），或用 --match-on 换一列",
+    "unknown setting '{key}': use {keys}": "没有“{key}”这项设置：可用 {keys}",
+    "'{text}' is not KEY=VALUE": "“{text}”不是 KEY=VALUE 的形式",
+    # --- D: one rule each side (issue 16), continued
+    "a claim for {name} is already waiting to sync": "对{name}的认领已在等待同步",
 }

@@ -16,6 +16,7 @@ from textual.message import Message
 
 from sync.protocol import rules
 from ui.i18n import _
+from ui.times import day_text
 from ui.widgets.cells import fit
 from ui.widgets.row_list import RowList
 
@@ -29,11 +30,6 @@ NAME_MIN, NAME_MAX = 16, 40
 def _cell(text: str, width: int) -> str:
     """A column: ``text`` fitted to ``width`` cells, the last one kept as a gap."""
     return fit(text, width - 1) + " "
-
-
-def _day(value: object) -> str:
-    moment = rules.as_datetime(value) if value else None
-    return moment.date().isoformat() if moment else "—"
 
 
 @dataclass(frozen=True)
@@ -168,7 +164,7 @@ class CustomerList(RowList):
             + _cell(_(customer.get("stage") or ""), STAGE)
             + _cell(customer.get("city") or "", CITY)
             + _cell(owner, OWNER)
-            + _cell(_day(customer.get("last_visit_at")), DATE)
+            + _cell(day_text(customer.get("last_visit_at"), self._policy), DATE)
             + _cell(due.isoformat() if due else "—", DATE)
         )
         return text, overdue

@@ -31,6 +31,7 @@ class SyncState:
     conflicts: int = 0
     rejections: int = 0
     logged_in: bool = True
+    signed_out: bool = False  # the server turned the login down: log in again (the engine's word)
     view_label: str = ""
 
 
@@ -75,6 +76,9 @@ class StatusBar(Horizontal):
         online.remove_class("-online", "-offline", "-syncing", "-unknown")
         if not state.logged_in:
             online.update(_("● not logged in"))
+            online.add_class("-offline")
+        elif state.signed_out:
+            online.update("● " + _("signed out: log in again"))
             online.add_class("-offline")
         elif state.syncing:
             online.update(_("⟳ syncing…"))

@@ -1,0 +1,98 @@
+"""The policy and a rep's goals as an admin changes them: checked once, for `PUT /v1/policy` and
+for `fieldrep-server policy set` / `goals set`.
+
+A change is refused with a coded refusal (``Denied``): a key the model does not have
+(``admin.unknown_key``), a value the model refuses (``field.invalid`` naming the key), an unknown
+time zone or a cadence out of range. ``KEY=VALUE`` words (``cadence_days.A=14``) become the nested
+values the models take.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from server.org import Denied
+from sync.protocol import validation
+from sync.protocol.models import Goals, Policy, Tier
+from sync.protocol.refusals import Refusal
+
+MAX_CADENCE_DAYS = 3650
+NESTED = {"cadence_days": tuple(t.value for t in Tier)}
+"""The policy's keys that hold a dict, and the keys allowed inside (``cadence_days.A``)."""
+
+
+class PolicyIn(Policy):
+    """The body of ``PUT /v1/policy``: a Policy whose unknown keys are kept, to be refused."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def keys_of(model: type[BaseModel]) -> list[str]:
+    """The keys an admin may set on ``model`` (``version`` is the server's)."""
+    keys: list[str] = []
+    for name in model.model_fields:
+        if name in NESTED:
+            keys.extend(f"{name}.{inner}" for inner in NESTED[name])
+        elif name != "version":
+            keys.append(name)
+    return keys
+
+
+def _unknown(key: str, model: type[BaseModel]) -> Denied:
+    return Denied(Refusal("admin.unknown_key", {"key": key[:60],
+                                                "keys": ", ".join(keys_of(model))}))
+
+
+def check_policy(policy: PolicyIn) -> Policy:
+    """``policy`` as the server stores it, or Denied: an unknown key, time zone or tier, or a
+    cadence out of range."""
+    for key in policy.model_extra or {}:
+        raise _unknown(key, Policy)
+    try:
+        ZoneInfo(policy.timezone)
+    except (ValueError, KeyError, OSError):
+        raise Denied(Refusal("policy.timezone", {"timezone": policy.timezone[:60]})) from None
+    for tier, days in policy.cadence_days.items():
+        if not 1 <= days <= MAX_CADENCE_DAYS:
+            raise Denied(Refusal("policy.cadence_days", {
+                "tier": tier.value, "max": MAX_CADENCE_DAYS, "days": days}))
+    return Policy.model_validate(policy.model_dump(exclude=set(policy.model_extra or {})))
+
+
+def changed(model: type[BaseModel], current: dict[str, Any], words: list[str]) -> dict[str, Any]:
+    """``current`` (a stored policy or goals) with ``KEY=VALUE`` words applied and validated by
+    ``model``; Denied with one refusal for the first bad word or value."""
+    values = {k: (dict(v) if isinstance(v, dict) else v) for k, v in current.items()
+              if k in model.model_fields}
+    for word in words:
+        key, sep, value = word.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise Denied(Refusal("admin.not_key_value", {"text": word[:60]}))
+        if key not in keys_of(model):
+            raise _unknown(key, model)
+        outer, _, inner = key.partition(".")
+        if inner:
+            values[outer][inner] = value.strip()
+        else:
+            values[key] = value.strip()
+    try:
+        checked = (check_policy(PolicyIn.model_validate(values)) if model is Policy
+                   else Goals.model_validate(values))
+    except ValidationError as error:
+        raise Denied(validation.refusal_of(error)) from None
+    return checked.model_dump(mode="json", exclude={"version"})
+
+
+def flat(values: dict[str, Any]) -> dict[str, Any]:
+    """``{"cadence_days": {"A": 14}}`` as ``{"cadence_days.A": 14}``: the keys ``changed`` takes."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            out.update((f"{key}.{inner}", v) for inner, v in value.items())
+        else:
+            out[key] = value
+    return out
