@@ -83,7 +83,9 @@ def returned_to_pool(before: dict[str, dict], after: dict[str, dict], rep_id: st
         news.append({"customer_id": cid, "name": new.get("name") or old.get("name", ""),
                      "reason": "protection_lapsed" if lapsed else "returned",
                      "protected_until": old.get("protected_until"),
-                     "cooloff_until": new.get("cooloff_until"), "at": iso(moment)})
+                     "cooloff_until": new.get("cooloff_until"), "rep_id": rep_id,
+                     # when the server returned it (a restored folder re-pulls old news)
+                     "at": new.get("updated_at") or iso(moment)})
     return news
 
 
@@ -422,7 +424,9 @@ class SyncApply:
         """The pool returns this process's syncs brought that were not handed out yet (each
         once: for the toast), oldest first."""
         news, self._news = self._news, []
-        return news
+        kept = self._journal.doc.get("pool_returns") or {}
+        # one line per customer, and none that a later page of the same sync gave an owner again
+        return list({n["customer_id"]: n for n in news if n["customer_id"] in kept}.values())
 
     def dismiss_pool_return(self, customer_id: str) -> None:
         """The rep has read that ``customer_id`` went back to the pool: its queue entry goes."""

@@ -10,6 +10,7 @@ claims), so the rep hears now, in the same words and with the same code, what sy
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -46,10 +47,13 @@ def checked(model: type[BaseModel], record: dict, moment: datetime,
         raise refused(invalid.refusal) from None
 
 
-def due_day(field: str, value: date | str | None, today: date) -> date | None:
-    """The due date the rep typed (``fri``, ``+3d``, …), None when empty (rules.due_date)."""
+def due_day(field: str, value: date | str | None, today: date,
+            rule: Callable[[str, date | str | None, date], date | None] = rules.due_date,
+            ) -> date | None:
+    """The due date the rep typed (``fri``, ``+3d``, …), None when empty, by ``rule``
+    (``rules.due_date``, or ``rules.snooze_date``), as the one-line error the commands raise."""
     try:
-        return rules.due_date(field, value, today)
+        return rule(field, value, today)
     except validation.Invalid as invalid:
         raise refused(invalid.refusal, field) from None
 
@@ -225,10 +229,8 @@ class Commands:
         return {**record, "synced": False}
 
     def snooze_followup(self, followup_id: str, until: date | str) -> dict:
-        try:
-            day = rules.snooze_date("until", until, self._session.today())
-        except validation.Invalid as invalid:
-            raise refused(invalid.refusal, "until") from None
+        day = due_day("until", until, self._session.today(), rules.snooze_date)
+        assert day is not None  # snooze_date refuses an empty date
         return self.update_followup(
             followup_id, {"status": "snoozed", "snoozed_until": day.isoformat()}
         )

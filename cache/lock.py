@@ -26,14 +26,19 @@ def _command() -> str:
     return " ".join([name, *sys.argv[1:3]]).strip() or "python"
 
 
+def _since_text(holder: dict) -> str:
+    """When ``holder`` opened the store, as HH:MM on this laptop ('' when unknown)."""
+    with contextlib.suppress(ValueError, TypeError):
+        moment = rules.as_datetime(holder.get("since") or "")
+        return moment.astimezone().strftime("%H:%M") if moment is not None else ""
+    return ""
+
+
 def describe(holder: dict) -> str:
     """'fieldrep is already open (pid 1234, `fieldrep`, since 10:02); close it first'."""
     pid = holder.get("pid", "?")
     command = holder.get("command") or "fieldrep"
-    since = holder.get("since") or ""
-    with contextlib.suppress(ValueError, TypeError):
-        moment = rules.as_datetime(since)
-        since = moment.astimezone().strftime("%H:%M") if moment is not None else since
+    since = _since_text(holder) or holder.get("since") or ""
     host = holder.get("host")
     where = f" on {host}" if host and host != socket.gethostname() else ""
     return (
@@ -52,10 +57,7 @@ class StoreHeld(StoreLocked):
     @property
     def since(self) -> str:
         """When the holder opened the store, as HH:MM on this laptop ('' when unknown)."""
-        with contextlib.suppress(ValueError, TypeError):
-            moment = rules.as_datetime(self.holder.get("since") or "")
-            return moment.astimezone().strftime("%H:%M") if moment is not None else ""
-        return ""
+        return _since_text(self.holder)
 
 
 class StoreLock:

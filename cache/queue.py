@@ -181,10 +181,11 @@ def build_queue(
 
     for returned in pool_returns:
         customer = customers.get(returned["customer_id"])
-        if customer is None or customer.get("owner_id") or customer.get("claim_pending"):
+        if (customer is None or customer.get("owner_id") or customer.get("claim_pending")
+                or returned.get("rep_id") not in (None, rep_id)):  # another rep's, same folder
             continue
         at = rules.as_datetime(returned.get("at"))
-        day = at.date() if at else today
+        day = rules.policy_day(policy, at) if at else today
         lapsed = returned.get("reason") == "protection_lapsed"
         entries.append(
             _entry(

@@ -40,7 +40,7 @@ from typing import Any, ParamSpec, TypeVar
 from cache import locations, recovery
 from cache.apply import SyncApply, settle
 from cache.commands import Commands, Drafts
-from cache.documents import Documents, ReadOnly
+from cache.documents import Documents
 from cache.errors import StoreError
 from cache.index import CustomerIndex
 from cache.journal import Journal
@@ -61,8 +61,8 @@ def _locked(method: Callable[P, R], *, writes: bool = False) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         store = args[0]
         assert isinstance(store, Store)
-        if writes and store.read_only:
-            raise ReadOnly(f"the store in {store.home} was opened only to read")
+        if writes:
+            store._docs.refuse_if_read_only()
         with store._lock:
             if store._closed:
                 raise StoreError("the local store is closed")

@@ -18,8 +18,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from sync.client import AuthError, Offline, SyncError
-from ui.i18n import _
+from sync.client import AuthError, Offline, SyncError, token_would_cross_in_clear, url_host
+from ui.i18n import _, error_text
 from ui.widgets.key_footer import KeyFooter
 
 SignIn = Callable[[str, str], None]
@@ -32,7 +32,7 @@ def login_error_text(error: Exception, server: str) -> str:
     if isinstance(error, Offline):
         return _("Cannot reach {server}: check the address and the network", server=server)
     if isinstance(error, SyncError):
-        return _("Login failed: {reason}", reason=str(error))
+        return _("Login failed: {reason}", reason=error_text(error))
     return _("Login failed: {reason}", reason=repr(error))
 
 
@@ -82,11 +82,16 @@ class LoginScreen(ModalScreen[bool]):
             return
         server = self.query_one("#login-server", Input).value.strip()
         token = self.query_one("#login-token", Input).value.strip()
-        if not server.startswith(("http://", "https://")):
+        if not server.startswith(("http://", "https://")) or not url_host(server):
             self._show_error(_("The server is an address like https://fieldrep.example.com"))
             self.query_one("#login-server", Input).focus()
             return
-        if not token or any(ch.isspace() for ch in token):
+        if token_would_cross_in_clear(server):  # as `fieldrep login` refuses it (no --insecure here)
+            self._show_error(_("Use https:// for {server}: over plain http your token would cross "
+                               "the network readable", server=url_host(server)))
+            self.query_one("#login-server", Input).focus()
+            return
+        if not token or any(ch.isspace() or not ch.isprintable() for ch in token):
             self._show_error(_("Paste the token your admin gave you (one word, no spaces)"))
             self.query_one("#login-token", Input).focus()
             return
@@ -94,7 +99,8 @@ class LoginScreen(ModalScreen[bool]):
         self._show_error(_("Logging in…"))
         self._log_in(server, token)
 
-    @work(exclusive=True, group="login", thread=True, exit_on_error=False)
+    @work(exclusive=True, group="login", thread=True, exit_on_error=False,
+          description="log in")  # not the default: its arguments' repr, the token, in the log
     def _log_in(self, server: str, token: str) -> None:
         try:
             self.sign_in(server, token)

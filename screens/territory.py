@@ -205,7 +205,10 @@ class TerritoryScreen(CustomerActions, Screen):
         store = self.app.store
         every = self._in_group(store.search_ids(query, limit=max(store.customer_count(), 1)))
         self.match_count = len(every)
-        self._set_rows(every[:SEARCH_LIMIT], keep_cursor=True)
+        if self.group is None:  # the page the keystroke drew is already these first matches
+            self._update_info()
+        else:
+            self._set_rows(every[:SEARCH_LIMIT], keep_cursor=True)
 
     def _update_info(self) -> None:
         shown = self.query_one(CustomerList).row_count

@@ -69,10 +69,15 @@ def cmd_add_rep(args: argparse.Namespace) -> int:
     with db.writing(engine) as conn:
         rep, token = add_rep(conn, args.name, team=args.team,
                              territories=split_list(args.territories), role=args.role)
-    print(f"{rep['role']} {rep['name']}: {rep['id']}")
+    _print_token(rep, token)
+    return 0
+
+
+def _print_token(rep: dict, token: str, note: str = "") -> None:
+    """Who the token is for, then the token alone on its last line (scripts read that line)."""
+    print(f"{rep['role']} {rep['name']}: {rep['id']}{note}")
     print("token (shown only now; give it to them for `fieldrep login`):")
     print(token)
-    return 0
 
 
 def cmd_revoke_token(args: argparse.Namespace) -> int:
@@ -89,10 +94,7 @@ def cmd_new_token(args: argparse.Namespace) -> int:
     with db.writing(engine) as conn:
         rep = Org.load(conn).find_rep(args.rep)
         token, revoked = replace_token(conn, rep)
-    print(f"{rep['role']} {rep['name']}: {rep['id']}" + (
-        f" (revoked {revoked} older token(s))" if revoked else ""))
-    print("token (shown only now; give it to them for `fieldrep login`):")
-    print(token)
+    _print_token(rep, token, f" (revoked {revoked} older token(s))" if revoked else "")
     return 0
 
 

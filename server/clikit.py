@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,7 +56,9 @@ def open_engine(args: argparse.Namespace, *, create: bool = False) -> Engine:
 
 
 def safe_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://…@{rest.split('@', 1)[1]}"
-    return url
+    """``url`` fit for a log or an error line: no password, no query (which may hold one)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return "(a database URL that cannot be read)"
+    return parsed.set(query={}).render_as_string(hide_password=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from server import db
 from server.clock import system_clock
 from server.org import Org
 from sync.protocol import rules, validation
-from sync.protocol.models import Customer
+from sync.protocol.models import MAX_ID, Customer
 from sync.protocol.refusals import Refusal
 from sync.protocol.search_keys import pinyin_keys
 
@@ -44,7 +45,7 @@ CELL_FIELDS = {"contact_name": "contacts", "contact_title": "contacts", "contact
                "contact_email": "contacts", "owner": "owner_id"}
 
 
-MAX_ID = 64
+_BREAKS = re.compile(r"[\r\n\t]+")
 NATURAL_KEY = ("name", "city")
 """What a row without an id is matched on (the columns of these the file has), unless the admin
 names other columns with ``--match-on``."""
@@ -136,7 +137,9 @@ def key_value(customer: dict, column: str) -> str:
 def _by_key(customers: list[dict], key: tuple[str, ...]) -> dict[tuple, list[str]]:
     found: dict[tuple, list[str]] = {}
     for customer in customers:
-        found.setdefault(tuple(key_value(customer, c) for c in key), []).append(customer["id"])
+        values = tuple(key_value(customer, c) for c in key)
+        if all(values):  # a customer with an empty key is matched by no row
+            found.setdefault(values, []).append(customer["id"])
     return found
 
 
@@ -151,6 +154,7 @@ def parse_rows(text: str, org: Org, now: datetime, stored: list[dict] | None = N
     header, key = _header(reader, match_on)
     reader.fieldnames = header
     stored_by_key = _by_key(stored or [], key)
+    stored_by_id = {c["id"]: c for c in stored or []}
     reps_by_name = {r["name"]: r for r in org.reps.values()}
     customers: list[dict] = []
     errors: list[BadRow] = []
@@ -158,12 +162,19 @@ def parse_rows(text: str, org: Org, now: datetime, stored: list[dict] | None = N
     seen_keys: dict[tuple, int] = {}
     for row in reader:
         line = reader.line_num
-        row = {k: _unquoted((v or "").strip()) for k, v in row.items() if k in COLUMNS}
+        # a quoted cell's line breaks read as spaces: every column is a one-line field
+        row = {k: _unquoted(_BREAKS.sub(" ", (v or "").strip())) for k, v in row.items()
+               if k in COLUMNS}
         if not any(row.values()):
             continue
         customer, problems = _customer(row, reps_by_name, org, now)
         if customer is not None and not problems and not row.get("id"):
             problems += _match(customer, key, stored_by_key, seen_keys, line)
+        if customer is not None:  # as an edit is judged: what the customer holds is carried over
+            refusal = validation.contact_refusal({"contacts": customer.get("contacts") or []},
+                                                 stored_by_id.get(customer["id"]))
+            if refusal is not None:
+                problems.append(refusal)
         if problems or customer is None:
             errors.append(BadRow(line, tuple(problems)))
             continue
@@ -181,6 +192,8 @@ def _match(customer: dict, key: tuple[str, ...], stored_by_key: dict[tuple, list
     """Give a row without an id the id of the stored customer with its natural key; the
     refusals if the key repeats an earlier row or several stored customers share it."""
     values = tuple(key_value(customer, c) for c in key)
+    if not all(values):  # an empty key matches nothing: the row is a new customer
+        return []
     words = {"columns": ", ".join(key),
              "values": ", ".join(column_text(customer, c) for c in key)}
     if values in seen_keys:
@@ -214,9 +227,10 @@ def _customer(row: dict[str, str], reps_by_name: dict[str, dict], org: Org,
 
     if not row.get("name"):
         problem(Refusal("import.name_empty"), "name")
-    for key, value in row.items():
-        if "\x00" in value:
-            problem(Refusal("field.nul", {"field": key}), CELL_FIELDS.get(key, key))
+    for key, value in row.items():  # the text rule a rep's edits go through (control chars…)
+        refusal = validation.text_refusal(key, value)
+        if refusal is not None:
+            problem(refusal, CELL_FIELDS.get(key, key))
     if len(row.get("id", "")) > MAX_ID:
         problem(Refusal("import.id_too_long", {"max": MAX_ID, "start": row["id"][:20]}), "id")
     data: dict[str, Any] = {
@@ -291,14 +305,15 @@ def import_customers(engine: sa.Engine, text: str, *, skip_bad: bool, now: datet
     have done)."""
     with (db.reading if dry_run else db.writing)(engine) as conn:
         org = Org.load(conn)
-        customers, errors = parse_rows(text, org, now, db.all_records(conn, "customer"),
-                                       match_on=match_on)
+        stored = db.all_records(conn, "customer")
+        by_id = {customer["id"]: customer for customer in stored}
+        customers, errors = parse_rows(text, org, now, stored, match_on=match_on)
         report = ImportReport(bad=errors)
         fresh: list[tuple[dict, set[str]]] = []
         updates: list[dict] = []
         for customer in customers:
             given = given_fields(customer)
-            existing = db.get_record(conn, "customer", customer["id"])
+            existing = by_id.get(customer["id"])
             if existing is None:
                 fresh.append((customer, org.customer_audience(customer)))
             else:

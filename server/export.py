@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from server import db
+from server import db, schema
 from server.csv_import import COLUMNS
 
 WHAT = {"customers": "customer", "visits": "visit", "feedback": "feedback"}
@@ -78,7 +78,9 @@ def rows_for(engine: sa.Engine, what: str) -> list[dict]:
         records = db.all_records(conn, WHAT[what])
         if what == "customers":
             return records
-        names = {entity: {r["id"]: r["name"] for r in db.all_records(conn, entity)}
+        names = {entity: dict(conn.execute(  # the name column, not every record's JSON
+                     sa.select(schema.records.c.id, schema.records.c.name)
+                     .where(schema.records.c.entity == entity)).tuples().all())
                  for entity in ("customer", "rep")}
     return [_named(record, names) for record in records]
 
@@ -89,7 +91,7 @@ def _named(record: dict, names: dict[str, dict[str, str]]) -> dict:
         named[key] = value
         entity = key.removesuffix("_id")
         if entity in names:
-            named[f"{entity}_name"] = names[entity].get(value or "", "")
+            named[f"{entity}_name"] = names[entity].get(value or "") or ""
     return named
 
 

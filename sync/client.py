@@ -19,7 +19,39 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 BACKOFF_FIRST = 1.0
 BACKOFF_CAP = 300.0
+LOOPBACK_NAMES = ("localhost", "localhost.")
 
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 (an IPv4-mapped loopback too) or localhost: this machine only."""
+    import ipaddress
+
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+def url_host(url: str) -> str | None:
+    """The host of ``url``; None when it has none or its port is not a number."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # a bad port raises here, not at the first request
+        return parts.hostname
+    except ValueError:
+        return None
+
+
+def token_would_cross_in_clear(url: str) -> bool:
+    """Plain http:// to another machine: the token would cross the network readable."""
+    host = url_host(url)
+    return url.startswith("http://") and not (host and is_loopback(host))
 
 class SyncError(Exception):
     """Something the rep should read; ``str(error)`` is the plain-words message."""

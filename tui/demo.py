@@ -189,6 +189,12 @@ def _tell_of_kept_folders(resuming: str | None) -> None:
     for marker in sorted(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*/{UNSYNCED}")):
         if marker.parent.resolve() == this:
             continue
+        try:  # only a folder of our own, private as the demo makes it: not one planted in /tmp
+            folder = marker.parent.stat()
+        except OSError:
+            continue
+        if folder.st_uid != os.getuid() or folder.st_mode & 0o077:
+            continue
         try:
             pending = int(sum(json.loads(marker.read_text()).get("pending", {}).values()))
         except (OSError, ValueError, TypeError, AttributeError):
@@ -225,9 +231,12 @@ class Leftovers:
         _say(_kept_line(self.root, unsynced))
 
 
-def _run(args: list[str], *, env: dict[str, str] | None = None, what: str) -> str:
-    """Run a fieldrep command in a subprocess; its stdout, or DemoError with its stderr line."""
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+def _run(args: list[str], *, env: dict[str, str] | None = None, what: str,
+         stdin: str | None = None) -> str:
+    """Run a fieldrep command in a subprocess (``stdin`` its input); its stdout, or DemoError
+    with its stderr line."""
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False,
+                          input=stdin)
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise DemoError(f"{what} failed: {reason}")
@@ -307,7 +316,8 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
     with ExitStack() as stack:
         if args.keep:
             root = Path(args.keep).expanduser().resolve()
-            root.mkdir(parents=True, exist_ok=True)
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(root, 0o700)  # it holds every demo rep's token (people.json)
         else:
             root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
         leftovers = Leftovers(root, temporary=not args.keep)
@@ -334,6 +344,7 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
                 ),
                 what="seeding the demo organisation",
             )
+            people_file.touch(mode=0o600)
             people_file.write_text(out)
             _say(f"seeded in {time.perf_counter() - started:.1f} s")
         try:
@@ -354,9 +365,10 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
             env = _client_env(home, lang)
             fieldrep = [sys.executable, "-m", "tui.cli"]
             _run(
-                [*fieldrep, "login", "--server", link.url, "--token", person["token"]],
+                [*fieldrep, "login", "--server", link.url, "--token", "-"],  # not on argv
                 env=env,
                 what=f"logging in as {person['name']}",
+                stdin=person["token"] + "\n",
             )
             started = time.perf_counter()
             _run([*fieldrep, "sync"], env=env, what=f"the first sync of {person['name']}")

@@ -112,7 +112,9 @@ class RequestLog:
                 status = message["status"]
             await send(message)
 
-        path = scope.get("path", "")[:200]
+        # as sent, still percent-encoded: a decoded ``%0a`` could forge a line of the log
+        raw = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "backslashreplace")
+        path = raw.split(b"?", 1)[0].decode("ascii", "backslashreplace")[:200]
         try:
             await self.app(scope, receive, noted)
         except Exception as error:

@@ -14,12 +14,11 @@ from sqlalchemy.engine import Connection
 from server import db
 from server.org import Org
 from sync.protocol import validation
-from sync.protocol.models import Mutation, ResultStatus
+from sync.protocol.models import MAX_ID, Mutation, ResultStatus
 from sync.protocol.refusals import Refusal
 
 SERVER_SET = frozenset({"id", "rep_id", "version", "non_owner"})
 """Fields of a history record the server sets itself, whatever a create carries."""
-MAX_ID = 64
 
 Outcome = tuple[ResultStatus, dict | None, list[dict] | None]
 """What a handler decides: the status, the server's record, the fields in conflict."""

@@ -16,6 +16,8 @@ SCHEMA_VERSION = 1
 """Bumped when the wire format changes incompatibly; the server answers 426 to older clients."""
 
 MAX_PUSH_BATCH = 100
+MAX_ID = 64
+"""The longest record, operation or device id (a UUID is 36 characters)."""
 
 
 class Tier(StrEnum):
@@ -105,7 +107,7 @@ class Goals(_Model):
     visits_per_week: int = Field(10, ge=0, le=200)
     a_coverage_pct: int = Field(90, ge=0, le=100, description="share of A customers seen within cadence")
     new_customers_per_month: int = Field(4, ge=0, le=1000)
-    revenue_per_month: float = Field(100_000.0, ge=0)
+    revenue_per_month: float = Field(100_000.0, ge=0, le=1e12, allow_inf_nan=False)
     satisfaction_target: float = Field(4.2, ge=1, le=5)
 
 
@@ -310,10 +312,10 @@ class MutationKind(StrEnum):
 class Mutation(_Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    op_id: str = Field(min_length=1, max_length=64)
+    op_id: str = Field(min_length=1, max_length=MAX_ID)
     mid: int = Field(ge=1, description="the device's sequence number: 1, 2, 3, … never reused")
     kind: MutationKind
-    record_id: str = Field(min_length=1, max_length=64)
+    record_id: str = Field(min_length=1, max_length=MAX_ID)
     fields: dict[str, Any] = Field(default_factory=dict)
     base_version: int | None = None
     client_time: datetime | None = Field(None, description="for display only; never trusted")
@@ -322,7 +324,7 @@ class Mutation(_Model):
 class PushRequest(_Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    device_id: str = Field(min_length=1, max_length=64)
+    device_id: str = Field(min_length=1, max_length=MAX_ID)
     schema_version: int
     mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
 

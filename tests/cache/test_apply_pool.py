@@ -102,3 +102,24 @@ def test_a_fresh_copy_that_finds_my_customer_in_the_pool_says_so(store):
     store.apply_bootstrap_page(base_changes(customers), None, "cur-9", True)
     assert [n["customer_id"] for n in store.take_pool_news()] == [SINOPEC]
     assert [r["customer_id"] for r in store.pool_returns()] == [SINOPEC]
+
+
+def test_the_news_is_of_the_rep_it_happened_to_and_dated_by_the_server(store):
+    news = reclaimed(store, SINOPEC)
+    news["record"]["updated_at"] = "2026-11-02T08:00:00Z"  # the server's reclaim, not this sync
+    store.apply_pull_page([news], "cur-2")
+    (entry,) = [e for e in store.queue() if e["reason_code"] == "pool_return"]
+    assert entry["key"].endswith(":2026-11-02")
+    assert [n["customer_id"] for n in store.take_pool_news()] == [SINOPEC]
+    # another rep signs in on this folder: the queue entry was never theirs
+    store.save_session(store.session["server"], {**ME, "id": "rep-other", "name": "Other"},
+                       store.device_id, "other-token")
+    assert not [e for e in store.queue() if e["reason_code"] == "pool_return"]
+
+
+def test_a_reclaim_claimed_again_later_in_the_same_sync_is_not_told(store):
+    store.apply_pull_page([reclaimed(store, SINOPEC)], "cur-2")
+    again = reclaimed(store, SINOPEC)
+    again["record"].update(owner_id=OTHER["id"], owner_name=OTHER["name"], cooloff_until=None)
+    store.apply_pull_page([again], "cur-3")
+    assert store.take_pool_news() == []

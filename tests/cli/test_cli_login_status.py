@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sync.client import is_loopback
 from tests.sync._harness import ROOT, Laptop, Org, client_env, make_customers
-from tui.cli.account import is_loopback
 
 pytestmark = pytest.mark.timeout(240)
 

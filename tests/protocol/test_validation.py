@@ -187,3 +187,13 @@ def test_the_contact_codes_have_templates():
     for code in ("contact.email_invalid", "contact.phone_invalid", "contact.mobile_digits",
                  "date.unreadable", "date.not_after_today"):
         assert code in TEMPLATES, code
+
+
+@pytest.mark.timeout(20)
+def test_a_hostile_megabyte_phone_or_email_is_refused_in_one_pass():
+    # the contact rule runs before the model's size limits, on whatever a body carries: a
+    # backtracking pattern took seconds for 20,000 digits and would hang on a megabyte
+    digits = "1" * 1_000_000 + "x"
+    assert validation.phone_refusal("phone", digits).code == "contact.phone_invalid"
+    refusal = validation.email_refusal("email", "a" * 1_000_000 + "@")
+    assert refusal.code == "contact.email_invalid" and len(refusal.params["value"]) <= 80

@@ -69,6 +69,9 @@ def test_goals_set_changes_one_reps_goals_and_refuses_bad_ones_in_one_line(admin
     assert "visits_per_week = 15" in admin("goals", "show", "Ana")[0]
     _, err = admin("goals", "set", "Ana", "visits_per_week=-1", code=1)
     assert err.startswith("fieldrep-server: visits_per_week: input should be greater")
+    for huge in ("inf", "1e400", "nan"):  # stored as null by orjson, the rep unreadable after
+        _, err = admin("goals", "set", "Ana", f"revenue_per_month={huge}", code=1)
+        assert err.startswith("fieldrep-server: revenue_per_month: "), err
     _, err = admin("goals", "set", "Ana", "calls=3", code=1)
     assert "unknown setting 'calls'" in err and "visits_per_week" in err
     _, err = admin("goals", "set", "Ana", "visits_per_week", code=1)

@@ -160,12 +160,19 @@ FORMULAS = {
 
 
 def _formula_customer(engine) -> dict:
-    columns = ["name", *FORMULAS]
+    # the import refuses "@a.example" as an email now: it stands for a record stored before
+    # that rule, written in afterwards as it was, which export must still make safe
+    imported = {k: v for k, v in FORMULAS.items() if k != "contact_email"}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerow(["Formula Trading", *FORMULAS.values()])
+    writer.writerow(["name", *imported])
+    writer.writerow(["Formula Trading", *imported.values()])
     assert import_customers(engine, out.getvalue(), skip_bad=False, now=NOW).new == 1
+    (customer,) = rows_for(engine, "customers")
+    customer["contacts"][0]["email"] = FORMULAS["contact_email"]
+    with db.writing(engine) as conn:
+        db.put_record(conn, "customer", customer, db.record_audience(conn, "customer",
+                                                                     customer["id"]))
     (customer,) = rows_for(engine, "customers")
     return customer
 

@@ -155,3 +155,25 @@ def test_the_cli_warns_of_uncovered_rows_and_assign_lists_them(admin):
     assert "1 outside every territory" in out and "成都火锅 (Sichuan, 成都)" in out
     data = admin("assign", "--strategy", "region", "--json").stdout
     assert '"uncovered"' in data and "成都火锅" in data
+
+
+def test_an_empty_match_column_matches_no_stored_customer(server_db):
+    # a row whose --match-on cell is empty must not take the id of a stored customer whose
+    # column is empty too (it overwrote an unrelated customer)
+    real = {**ROWS[0], "name": "Real", "contact_phone": ""}
+    import_customers(server_db, _csv([real], NO_ID), skip_bad=False, now=NOW)
+    imposter = {**ROWS[0], "name": "Imposter", "city": "苏州", "contact_phone": ""}
+    report = import_customers(server_db, _csv([imposter], NO_ID), skip_bad=False, now=NOW,
+                              match_on=("contact_phone",))
+    assert (report.new, report.updated) == (1, 0)
+    assert sorted(c["name"] for c in _customers(server_db)) == ["Imposter", "Real"]
+
+
+def test_an_import_refuses_control_characters_and_bad_contact_details_as_an_edit_would(
+        server_db):
+    rows = [{**ROWS[0], "name": "Evil\x1b[31m Corp"},
+            {**ROWS[1], "contact_phone": "abc!!", "contact_email": "notanemail"}]
+    report = import_customers(server_db, _csv(rows, NO_ID), skip_bad=True, now=NOW)
+    codes = [[p.code for p in bad.problems] for bad in report.bad]
+    assert codes == [["field.control_chars"], ["contact.phone_invalid"]], codes
+    assert _customers(server_db) == []

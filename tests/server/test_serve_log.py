@@ -58,3 +58,20 @@ def test_a_request_the_app_fails_on_is_logged_as_an_error_without_its_message(ca
     (record,) = caplog.records
     assert record.levelname == "ERROR"
     assert re.fullmatch(r"POST /v1/sync/push 500 \d+\.\d ms \(RuntimeError\)", record.getMessage())
+
+
+def test_a_request_path_cannot_forge_a_line_of_the_log(caplog):
+    async def answer(scope, receive, send):
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def nothing(message):
+        return None
+
+    # uvicorn decodes %0a in "path"; the log must show the path as it was sent
+    scope = {"type": "http", "method": "GET", "path": "/\n2026-12-03 INFO fake",
+             "raw_path": b"/%0a2026-12-03%20INFO%20fake", "query_string": b""}
+    with caplog.at_level(logging.INFO, "fieldrep.server.requests"):
+        asyncio.run(RequestLog(answer)(scope, None, nothing))
+    (record,) = caplog.records
+    assert "\n" not in record.getMessage() and "/%0a2026-12-03%20INFO%20fake" in record.getMessage()

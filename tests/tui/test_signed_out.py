@@ -132,3 +132,21 @@ async def test_s_while_signed_out_offers_the_login_instead_of_a_sync_that_cannot
         await pilot.pause()
         assert type(app.screen).__name__ == "LoginScreen"
         assert len(server.requests) == requests
+
+
+async def test_the_login_modal_refuses_plain_http_to_another_machine_as_the_cli_does(store):
+    server, app = _signed_out_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.status.signed_out)
+        await pilot.press("L")
+        await pilot.pause()
+        address = app.screen.query_one("#login-server", Input)
+        address.value = "http://fieldrep.example.com"
+        requests = len(server.requests)
+        app.screen.query_one("#login-token", Input).value = "new-token"
+        app.screen.action_submit()
+        await pilot.pause()
+        error = str(app.screen.query_one("#login-error", Static).render())
+        assert "https://" in error and "fieldrep.example.com" in error
+        assert len(server.requests) == requests, "the token was not sent anywhere"
+        assert type(app.screen).__name__ == "LoginScreen"

@@ -12,44 +12,22 @@ import sys
 from typing import Any
 
 from cache import Store
+from sync.client import is_loopback, url_host
 from tui.cli.common import EXIT_ERROR, CliError, emit, label, need_session, say, sync_engine
 from ui.i18n import OP_LABELS, _, error_text, rejection_text
 from ui.times import local_time
-
-LOOPBACK_NAMES = ("localhost", "localhost.")
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 (an IPv4-mapped loopback too) or localhost: this machine only."""
-    import ipaddress
-
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def _server_url(text: str, *, insecure: bool) -> str:
     """The server's URL, checked: http(s) with a host; plain http only to this machine unless
     ``--insecure`` (then with a warning): the token would cross the network readable."""
-    from urllib.parse import urlsplit
-
     if not text.startswith(("http://", "https://")):
         raise CliError(_("--server must be an http:// or https:// URL, not {url}",
                          url=repr(text)))
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-        _port = parts.port  # a bad port raises here, not at the first request
-    except ValueError:
-        host = None
+    host = url_host(text)
     if not host:
         raise CliError(_("--server {url} is not a URL with a host name", url=repr(text)))
-    if parts.scheme == "http" and not is_loopback(host):
+    if text.startswith("http://") and not is_loopback(host):
         if not insecure:
             raise CliError(_(
                 "refusing to send your token unencrypted to {host} over plain http://: use "
@@ -117,8 +95,10 @@ def cmd_logout(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def sync_summary(report: Any) -> str:
+def sync_summary(report: Any, server: str = "URL") -> str:
     """One line on how a sync went, in the UI's language."""
+    if getattr(report, "signed_out", False):  # the engine's English line, from the catalogue
+        return _("signed out: log in again (fieldrep login --server {server})", server=server)
     if not report.ok:
         return _("sync failed: {error}", error=report.error)
     parts = [_("pushed {n}", n=report.pushed), _("pulled {n}", n=report.pulled)]
@@ -140,7 +120,8 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
     elif report.ok:
         say("\n".join([sync_summary(report), *(f"  {refused_line(r)}" for r in refused)]))
     if not report.ok:
-        say(f"fieldrep: {sync_summary(report)}", err=True)
+        say(f"fieldrep: {sync_summary(report, (store.session or {}).get('server') or 'URL')}",
+            err=True)
         return EXIT_ERROR
     return 0
 

@@ -31,4 +31,6 @@ ZH = {
     "{n} changes did not reach the server": "有 {n} 项改动没有同步到服务器",
     "{said}: its folder stays at {root}; `fieldrep demo --keep {root}` syncs it, or delete the "
     "folder": "{said}：数据文件夹保留在 {root}；运行 `fieldrep demo --keep {root}` 即可同步，或删除该文件夹",
+    "Use https:// for {server}: over plain http your token would cross the network readable":
+        "请对 {server} 使用 https://：走明文 http 时，你的令牌会在网络上以可读的形式传输",
 }
