@@ -5,19 +5,20 @@ A pulled page and its cursor land in one atomic write (the cursor slot, ``cache/
 pending operations stay on top of what was pulled (``cache/overlay.py``). Whenever the server's
 view of something arrives, :func:`settle` drops what the journal no longer needs to keep.
 
+Ownership events (``cache/ownership.py``) are filed in the archive beside the history.
 A customer the rep owned that comes back from the server in the pool (the server reclaimed it:
-its protection lapsed) is news: :func:`returned_to_pool` finds it, the journal keeps it under
+its protection lapsed; not one the rep returned) is news: :func:`returned_to_pool` finds it, the journal keeps it under
 ``pool_returns`` (the queue's entry, ``cache/queue.py``, until the rep dismisses or claims it) and
 :meth:`SyncApply.take_pool_news` hands the ones of this process's syncs to the toast once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from cache import locations
+from cache import locations, ownership
 from cache.conflicts import differences
 from cache.documents import Documents, empty_archive, empty_snapshot
 from cache.errors import NotFound, ValidationFailed
@@ -32,6 +33,8 @@ from sync.protocol import rules
 from sync.protocol.models import CUSTOMER_EDITABLE_FIELDS, HISTORY
 
 SNAPSHOT_ENTITIES = ("customer", "rep", "team", "territory", "policy")
+ARCHIVED = (*HISTORY, ownership.ENTITY)
+"""What a pulled page files in the archive: the history, and the ownership events."""
 _TABLES = {"customer": "customers", "rep": "reps", "team": "teams", "territory": "territories"}
 
 
@@ -49,6 +52,9 @@ def apply_server_change(snap: dict, archive: dict, change: dict) -> str | None:
     if entity == "policy":
         if op == "upsert" and record:
             snap["policy"] = record
+        return None
+    if entity == ownership.ENTITY:
+        ownership.apply_change(archive, change)
         return None
     if entity in HISTORY:
         if op == "delete" or not record:
@@ -68,16 +74,17 @@ def apply_server_change(snap: dict, archive: dict, change: dict) -> str | None:
 
 
 def returned_to_pool(before: dict[str, dict], after: dict[str, dict], rep_id: str | None,
-                     moment: datetime) -> list[dict]:
+                     moment: datetime, own: Collection[str] = ()) -> list[dict]:
     """The customers ``rep_id`` owned in ``before`` (the server's records, by id) that are in
-    the pool in ``after``: one news entry each, with why (``protection_lapsed`` when the
-    server set a cool-off or the protection had ended, else ``returned``)."""
+    the pool in ``after``, but for those in ``own`` (the rep returned them: no news): one news
+    entry each, with why (``protection_lapsed`` when the server set a cool-off or the
+    protection had ended, else ``returned``)."""
     if not rep_id:
         return []
     news = []
     for cid, old in before.items():
         new = after.get(cid)
-        if old.get("owner_id") != rep_id or new is None or new.get("owner_id"):
+        if old.get("owner_id") != rep_id or new is None or new.get("owner_id") or cid in own:
             continue
         lapsed = bool(new.get("cooloff_until")) or rules.protection_lapsed(old, moment)
         news.append({"customer_id": cid, "name": new.get("name") or old.get("name", ""),
@@ -170,7 +177,8 @@ class SyncApply:
                 apply_server_change(snap, archive, change)
         snap["cursor"] = docs.next_cursor(cursor)
         news = returned_to_pool(docs.snap["customers"], snap["customers"],
-                                self._session.rep_id, now())
+                                self._session.rep_id, now(),
+                                ownership.own_returns(archive, self._session.rep_id))
 
         def settled(journal: dict) -> None:
             settle(journal, docs.archive, docs.snap, journal["customers"])
@@ -195,7 +203,7 @@ class SyncApply:
         docs = self._docs
         plain_changes = [plain(c) for c in changes]
         server_side = [c for c in plain_changes if c.get("entity") in SNAPSHOT_ENTITIES]
-        history = [c for c in plain_changes if c.get("entity") in HISTORY]
+        history = [c for c in plain_changes if c.get("entity") in ARCHIVED]
         slot = docs.next_cursor(next_cursor)
         touched: list[str] = []
         customers = docs.snap["customers"]
@@ -218,7 +226,8 @@ class SyncApply:
                 if cid:
                     touched.append(cid)
             news += returned_to_pool(previous, docs.snap["customers"], self._session.rep_id,
-                                     now())
+                                     now(), ownership.own_returns(docs.archive,
+                                                                  self._session.rep_id))
             if any(c.get("entity") == "policy" for c in server_side):
                 self._session.forget_policy()
             if server_side:

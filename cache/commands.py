@@ -1,7 +1,7 @@
 """The rep's writes, each checked before anything is written and then saved in one durable
 journal write (``cache/journal.py``): visits, feedback, complaints resolved, follow-ups done,
-dismissed or snoozed (generated queue entries too), customer edits, claims, new customers; and
-the forms' drafts.
+dismissed or snoozed (generated queue entries too) and those undone, customer edits, claims, new
+customers; and the forms' drafts.
 
 The checks are the server's own rules (``sync/protocol/validation.py`` for sizes, text and date
 windows; ``sync/protocol/rules.py`` for due dates, the satisfaction score, the pool, reach and
@@ -227,6 +227,32 @@ class Commands:
         }, now(), carried=fields)
         self._save(Change.create("followup", record))
         return {**record, "synced": False}
+
+    def undo_followup(self, followup_id: str, before: dict | None,
+                      today: date | None = None) -> dict:
+        """Put a follow-up the rep just marked done or dismissed back as it was: ``before``
+        holds its ``status`` and ``snoozed_until`` then (None for a snooze marker of a generated
+        entry that the change created: the marker then stops hiding the entry from ``today``,
+        the policy's today by default).
+
+        The undo is one more ``followup.update``, sent after the first. A pending operation is
+        never taken out of the outbox: it may be on its way in a push, and its mid is spent.
+        So the undo is safe whether the change was sent or not (the server applies the two in
+        order), and nothing is lost or sent twice."""
+        self._rep()
+        record = self._view.history("followup").get(followup_id)
+        if record is None:
+            raise NotFound(f"no follow-up {followup_id!r}")
+        if record.get("status") not in ("done", "dismissed"):
+            raise ValidationFailed("followup", "nothing to undo: this follow-up is not closed")
+        fields: dict[str, str | None]
+        if before is None:
+            day = today or self._session.today()
+            fields = {"status": "snoozed", "snoozed_until": day.isoformat()}
+        else:
+            fields = {"status": before.get("status") or "open",
+                      "snoozed_until": before.get("snoozed_until")}
+        return self.update_followup(followup_id, fields)
 
     def snooze_followup(self, followup_id: str, until: date | str) -> dict:
         day = due_day("until", until, self._session.today(), rules.snooze_date)

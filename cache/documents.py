@@ -10,7 +10,8 @@ Files (names in ``cache/locations.py``), each written atomically and fsynced (``
   device's mid counter, conflicts and rejections. Every rep action is ONE write of this small
   file: the record, its outbox operation and the new mid together (``cache/journal.py``).
 * ``archive.json`` — synced history: records acknowledged by the server move here from the
-  journal, so the journal stays small; pulled history lands here too.
+  journal, so the journal stays small; pulled history lands here too, and the customers'
+  ownership history (``ownership``: ``cache/ownership.py``).
 * ``bootstrap/page-N.json`` — pages of an unfinished first sync, merged into the snapshot when it
   completes (so a 50,000-customer bootstrap is not 50 rewrites of a growing snapshot).
 
@@ -50,7 +51,7 @@ from typing import Any
 
 import orjson
 
-from cache import locations, shapes
+from cache import locations, ownership, shapes
 from cache.errors import DamagedFile, NewerFormat, StoreError
 from cache.overlay import intern_shared
 from cache.salvage import JOURNAL_ORDER
@@ -94,7 +95,8 @@ def empty_snapshot() -> dict:
 
 
 def empty_archive() -> dict:
-    return {"format": FORMAT, **{kind: {} for kind in HISTORY}, "cursor": None, "next_mid": 0}
+    return {"format": FORMAT, **{kind: {} for kind in HISTORY}, ownership.KEY: {},
+            "cursor": None, "next_mid": 0}
 
 
 def check_shape(name: str, document: Any, dict_keys: tuple[str, ...],
@@ -230,7 +232,8 @@ class Documents:
             self._vouch(snapshot_raw)  # checked whole, and it fits
         archive, archive_bad, why, archive_kept = self._load_file(
             locations.ARCHIVE, read[locations.ARCHIVE], empty_archive,
-            lambda d: check_shape("archive", d, HISTORY), shapes.fit_archive,
+            lambda d: check_shape("archive", d, HISTORY),
+            lambda d: shapes.fit_archive(d) + ownership.fit(d),
         )
         if archive_bad:
             self.notices.append(
@@ -411,6 +414,7 @@ class Documents:
         """After a failed write: the snapshot and archive as on disk, the journal as last written."""
         self.snap = read_document(self.path(locations.SNAPSHOT)) or empty_snapshot()
         self.archive = read_document(self.path(locations.ARCHIVE)) or empty_archive()
+        ownership.fit(self.archive)
         self.journal = orjson.loads(self.journal_bytes)
 
     # ------------------------------------------------------------------ the cursor slot

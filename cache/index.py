@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
+from cache.collation import collation_key, name_key
+from sync.protocol.models import Stage, Tier
+
 GROUPINGS = (
     "region",
     "city",
@@ -46,6 +49,9 @@ REBUILD_AFTER_CHANGES = 5000
 BUILD_WAIT_S = 10.0
 """How long a search waits for a build already running before building the index itself."""
 _SEARCH_FIELDS = ("name", "city", "contacts", "search_keys")
+_RANKS = {"tier": {t.value: i for i, t in enumerate(Tier)},
+          "stage": {s.value: i for i, s in enumerate(Stage)}}
+"""Groupings that are ranks, ordered by rank (A, B, C; prospect … lost), not by name."""
 _LATIN_WORD = re.compile(r"[a-z][a-z']{2,}")
 _SEP = "\x00"
 _RECORD_BREAK = "\x01"
@@ -62,10 +68,30 @@ def _find_all(big: str, starts: list[int], needle: str) -> Iterator[int]:
         index = big.find(needle, starts[position + 1])
 
 
+def _order_key(cid: str, customer: dict) -> tuple[str, str, str]:
+    """Where a customer stands in name order: by pinyin (a Chinese name's first search key, so
+    上海 sorts among the S's), then lowered name, then id."""
+    return name_key(customer), (customer.get("name") or "").lower(), cid
+
+
 def _name_order(customers: dict[str, dict]) -> list[str]:
-    """Customer ids by lowered name, then id: the territory's first order and search's."""
-    keyed = sorted([((c.get("name") or "").lower(), cid) for cid, c in customers.items()])
-    return [cid for _, cid in keyed]
+    """Customer ids in name order (``_order_key``): the territory's first order and search's."""
+    keyed = sorted([_order_key(cid, c) for cid, c in customers.items()])
+    return [key[2] for key in keyed]
+
+
+def _index_keys(customer: dict | None) -> tuple[str, ...]:
+    """What a name prefix is looked up by: the lowered name and its pinyin keys (none for an
+    absent customer)."""
+    if customer is None:
+        return ()
+    return ((customer.get("name") or "").lower(), *(customer.get("search_keys") or ()))
+
+
+def _pinyin_only(key_text: list[str], hay: list[str]) -> set[str]:
+    """The pinyin keys among the prefix keys (the names taken out): kept out of the fuzzy
+    vocabulary, as they are matched exactly."""
+    return set(key_text).difference(h[: h.index(_SEP)] for h in hay)
 
 
 def _prefixes_of(words: list[str], length: int) -> list[str]:
@@ -187,14 +213,12 @@ class CustomerIndex:
         thread): name order, haystacks, word starts, and every pinyin key with its customer."""
         order = order if order is not None else _name_order(customers)
         texts = [CustomerIndex._texts(customers[cid]) for cid in order]
-        # in name order, by the same lowered name that starts each haystack, so that the names
-        # starting with a query are one contiguous run of ``_hay`` (found by bisect)
         hay = [hay for _, hay, _ in texts]
         heads = [head for _, _, head in texts]
-        # every pinyin key with its customer, sorted: keys starting with a query ('zgsh',
-        # 'zhongguo') are one contiguous run, found by bisect
+        # every lowered name and pinyin key with its customer, sorted: the keys starting with a
+        # query ('中国', 'zgsh', 'zhongguo', 'acme') are one contiguous run, found by bisect
         keyed_pinyin = sorted(
-            (key, cid) for cid, c in customers.items() for key in c.get("search_keys") or ()
+            (key, cid) for cid, c in customers.items() for key in _index_keys(c)
         )
         key_text = [key for key, _ in keyed_pinyin]
         key_cid = [cid for _, cid in keyed_pinyin]
@@ -228,7 +252,7 @@ class CustomerIndex:
         comes with it (see ``_ensure_vocab``)."""
         try:
             parts = CustomerIndex._search_parts(build.customers, build.order)
-            build.vocabulary = _vocabulary(_SEP.join(parts[1]), set(parts[3]))
+            build.vocabulary = _vocabulary(_SEP.join(parts[1]), _pinyin_only(parts[3], parts[1]))
             build.prefixes = _prefix_tables(build.vocabulary)
             build.parts = parts
         finally:
@@ -247,8 +271,7 @@ class CustomerIndex:
             if build is self._building:
                 self._building = None
             return False
-        dirty = {cid: tuple((old or {}).get("search_keys") or ()) for cid, old in
-                 build.changed.items()}
+        dirty = {cid: _index_keys(old) for cid, old in build.changed.items()}
         self._install_search(build.parts, dirty)
         if build.vocabulary is not None:
             self._install_vocab(build.vocabulary, build.prefixes)
@@ -261,7 +284,7 @@ class CustomerIndex:
         self._positions = {cid: i for i, cid in enumerate(self._built_order())}
         self._order_positions = self._positions
         self._key_position = [self._positions[cid] for cid in self._key_cid]
-        self._pinyin_keys = set(self._key_text)
+        self._pinyin_keys = _pinyin_only(self._key_text, self._hay)
         self._big = _SEP.join(self._hay)
         self._starts = list(accumulate((len(h) + 1 for h in self._hay), initial=0))
         self._big_heads = _RECORD_BREAK.join(self._heads)
@@ -271,8 +294,8 @@ class CustomerIndex:
         self._last: tuple[str, list[int]] | None = None
 
     def _ensure_order(self) -> list[str]:
-        """Customer ids by name (then id): what the territory list shows first. A plain sort,
-        so listing customers never waits for the search index."""
+        """Customer ids in name order (pinyin for Chinese names): what the territory list shows
+        first. A plain sort, so listing customers never waits for the search index."""
         if self._search_built:
             self._ensure_search()
         order = self._order
@@ -304,7 +327,8 @@ class CustomerIndex:
 
     def _apply_changes(self) -> None:
         """Move the changed customers to their new place in name order (a few list deletes and
-        inserts instead of rebuilding 50,000 entries after a rename, a new customer or a pull)."""
+        inserts instead of rebuilding 50,000 entries after a rename, a new customer or a pull);
+        the others keep their names, so ``_order_key`` of each finds the place by bisect."""
         dirty, self._dirty = self._dirty, {}
         customers = self._customers
         order, hays, heads = self._built_order(), self._hay, self._heads
@@ -326,15 +350,14 @@ class CustomerIndex:
             customer = customers.get(cid)
             if customer is None:
                 continue
-            name, hay, head = self._texts(customer)
-            # among customers of the same name, by id (as a rebuild would place it)
-            same = bisect_left(hays, name + _SEP), bisect_left(hays, name + "\x01")
-            at = bisect_left(order, cid, *same)
+            _name, hay, head = self._texts(customer)
+            at = bisect_left(order, _order_key(cid, customer),
+                             key=lambda other: _order_key(other, customers[other]))
             order.insert(at, cid)
             hays.insert(at, hay)
             heads.insert(at, head)
             new_words.update(_LATIN_WORD.findall(hay))
-            for key in customer.get("search_keys") or ():
+            for key in _index_keys(customer):
                 at = bisect_left(key_text, key)
                 key_text.insert(at, key)
                 key_cid.insert(at, cid)
@@ -386,7 +409,7 @@ class CustomerIndex:
             else:
                 # moved into place at the next search; remember the keys it is filed under
                 if cid not in self._dirty:
-                    self._dirty[cid] = tuple((old or {}).get("search_keys") or ())
+                    self._dirty[cid] = _index_keys(old)
                 if len(self._dirty) > REBUILD_AFTER_CHANGES:
                     self._search_built = False  # a bulk change: rebuild it all instead
                     self._order = None
@@ -405,10 +428,31 @@ class CustomerIndex:
 
     # ------------------------------------------------------------------ groups and sorts
 
-    def groups(self, grouping: str) -> list[tuple[str, int]]:
+    def groups(self, grouping: str,
+               label: Callable[[str], str] | None = None) -> list[tuple[str, int]]:
+        """(value, count) of every group, in the order a person reads them: tiers A, B, C and
+        stages in their lifecycle (prospect → lost), as ranks are; every other grouping by its
+        name in pinyin order (``label(value)``, the name shown, when given; an owner by the name
+        its customers carry), so a city or a rep is found where the alphabet puts it and the
+        list does not reshuffle as counts move. The empty group (no value, the pool) is last."""
         pairs = [(value, len(ids)) for value, ids in self._group(grouping).items() if ids]
-        pairs.sort(key=lambda pair: (pair[0] == "", -pair[1], pair[0]))
+        pairs.sort(key=self._group_order(grouping, label))
         return pairs
+
+    def _group_order(self, grouping: str,
+                     label: Callable[[str], str] | None) -> Callable[[tuple[str, int]], tuple]:
+        ranks = _RANKS.get(grouping)
+        if ranks is not None:
+            return lambda pair: (pair[0] == "", ranks.get(pair[0], len(ranks)), pair[0])
+        if label is None and grouping == "owner":
+            label = self._owner_name
+        name = label or str
+        return lambda pair: (pair[0] == "", collation_key(name(pair[0])), pair[0])
+
+    def _owner_name(self, owner_id: str) -> str:
+        for cid in self._group("owner").get(owner_id, ()):
+            return self._customers[cid].get("owner_name") or owner_id
+        return owner_id
 
     def members(self, grouping: str, value: str) -> list[str]:
         ids = self._group(grouping).get(value or "", set())
@@ -531,14 +575,9 @@ class CustomerIndex:
     def _starting_with(self, term: str) -> list[int]:
         """Positions (in name order) whose name or a pinyin key starts with ``term``."""
         upper = term[:-1] + chr(ord(term[-1]) + 1) if ord(term[-1]) < 0x10FFFF else term + "\0"
-        lo, hi = bisect_left(self._hay, term), bisect_left(self._hay, upper)
         keys = self._key_text
         k_lo, k_hi = bisect_left(keys, term), bisect_left(keys, upper)
-        if k_lo == k_hi:
-            return list(range(lo, hi))
-        by_key = set(self._key_position[k_lo:k_hi])
-        by_key.update(range(lo, hi))
-        return sorted(by_key)
+        return sorted(set(self._key_position[k_lo:k_hi]))
 
     def _fuzzy(self, terms: list[str], limit: int = 200) -> list[int]:
         """Positions within a typo or two of every term, best first.

@@ -1,6 +1,6 @@
 """One process owns a store at a time: ``fcntl.flock`` on ``LOCK``, which dies with its process.
 
-The holder writes who it is (pid, host, command, since) into the lock file, so a second
+The holder writes who it is (pid, host, command, since: a UTC moment) into the lock file, so a second
 ``fieldrep`` can say exactly what to close. A crash never leaves a stale lock: the kernel drops
 an flock when the process that held it ends, whatever the file still says.
 """
@@ -12,7 +12,7 @@ import fcntl
 import os
 import socket
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -26,19 +26,22 @@ def _command() -> str:
     return " ".join([name, *sys.argv[1:3]]).strip() or "python"
 
 
-def _since_text(holder: dict) -> str:
-    """When ``holder`` opened the store, as HH:MM on this laptop ('' when unknown)."""
+def opened_at(holder: dict) -> datetime | None:
+    """When ``holder`` opened the store (aware), None when its lock file does not say."""
     with contextlib.suppress(ValueError, TypeError):
-        moment = rules.as_datetime(holder.get("since") or "")
-        return moment.astimezone().strftime("%H:%M") if moment is not None else ""
-    return ""
+        return rules.as_datetime(holder.get("since") or "")
+    return None
 
 
 def describe(holder: dict) -> str:
-    """'fieldrep is already open (pid 1234, `fieldrep`, since 10:02); close it first'."""
+    """'fieldrep is already open (pid 1234, `fieldrep`, since 02:02 UTC); close it first'.
+
+    The store knows no zone a person reads in (that is the policy's, ``ui/times.py``), so this
+    plain message names UTC; the command line words it again with the policy's zone."""
     pid = holder.get("pid", "?")
     command = holder.get("command") or "fieldrep"
-    since = _since_text(holder) or holder.get("since") or ""
+    moment = opened_at(holder)
+    since = f"{moment.astimezone(UTC):%H:%M} UTC" if moment else holder.get("since") or "?"
     host = holder.get("host")
     where = f" on {host}" if host and host != socket.gethostname() else ""
     return (
@@ -55,9 +58,9 @@ class StoreHeld(StoreLocked):
         self.holder = holder
 
     @property
-    def since(self) -> str:
-        """When the holder opened the store, as HH:MM on this laptop ('' when unknown)."""
-        return _since_text(self.holder)
+    def opened_at(self) -> datetime | None:
+        """When the holder opened the store, None when unknown."""
+        return opened_at(self.holder)
 
 
 class StoreLock:
@@ -82,7 +85,7 @@ class StoreLock:
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "command": _command(),
-            "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         os.ftruncate(fd, 0)
         os.pwrite(fd, orjson.dumps(holder), 0)

@@ -8,7 +8,7 @@ layer in the journal (``journal["customers"][id]``) and by the pending operation
 * ``derived`` — what the rep's visits changed that the server will recompute (the last visit and,
   for the owner, the protection end), kept only while it is still ahead of the server's record;
 * pending ``customer.update`` operations — their fields; a pending ``customer.claim`` —
-  ``claim_pending``.
+  ``claim_pending``; a pending ``customer.return`` — ``return_pending``.
 
 Records are compacted for memory (empty fields left out, repeated values interned) and filled
 back with every field's default when a caller reads one (:func:`full`).
@@ -111,6 +111,8 @@ def effective_customer(base: dict | None, layer: dict | None, ops: list[dict]) -
             merged.update(op["fields"])
         elif op["kind"] == "customer.claim":
             merged["claim_pending"] = True
+        elif op["kind"] == "customer.return":
+            merged["return_pending"] = True
     return merged
 
 

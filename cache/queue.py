@@ -4,7 +4,9 @@ Entries, overdue first: open follow-ups by due date (overdue, due today, upcomin
 complaints, the rep's customers that went back to the pool (``pool_return``: the server reclaimed
 them; an entry until the rep dismisses it, ``Store.dismiss_pool_return``, or the customer has an
 owner again), owned customers whose protection ends within ``policy.warning_days``, and owned
-customers past their tier's visit cadence. Each entry says why it is there, in words.
+customers past their tier's visit cadence. Each entry says why it is there: ``reason`` in English
+with ISO dates (the ``--json`` listing), and ``params``, what a screen needs to say it in the UI's
+language (``ui/queue_text.py``: the title, the complaint's text and day, the days left or since).
 
 Generated entries (cadence, protection, complaint) can be snoozed or dismissed like follow-ups:
 doing so writes a follow-up record with that ``source`` and the entry's occurrence date as
@@ -54,12 +56,6 @@ def kept_pool_returns(journal: dict) -> list[dict]:
                   key=lambda e: (str(e.get("at") or ""), e["customer_id"]))
 
 
-def day_text(day: date) -> str:
-    """'Mon 23 Nov' (and the year when it is not this one)."""
-    text = f"{day:%a} {day.day} {day:%b}"
-    return text if day.year == date.today().year else f"{text} {day.year}"
-
-
 def generated_key(kind: str, customer_id: str, occurrence: str) -> str:
     return f"{kind}:{customer_id}:{occurrence}"
 
@@ -80,6 +76,7 @@ def _entry(
     due: date | None,
     followup_id: str | None = None,
     feedback_id: str | None = None,
+    params: dict | None = None,
 ) -> dict:
     return {
         "key": key,
@@ -92,6 +89,7 @@ def _entry(
         "due": due.isoformat() if due else None,
         "followup_id": followup_id,
         "feedback_id": feedback_id,
+        "params": params or {},
     }
 
 
@@ -131,11 +129,11 @@ def build_queue(
             continue
         title = followup.get("title", "")
         if due < today:
-            code, reason = "overdue", f"{title} — overdue since {day_text(due)}"
+            code, reason = "overdue", f"{title} — overdue since {due.isoformat()}"
         elif due == today:
             code, reason = "due_today", f"{title} — due today"
         else:
-            code, reason = "followup", f"{title} — due {day_text(due)}"
+            code, reason = "followup", f"{title} — due {due.isoformat()}"
         entries.append(
             _entry(
                 code,
@@ -144,6 +142,7 @@ def build_queue(
                 customer,
                 due,
                 followup_id=followup["id"],
+                params={"title": title},
             )
         )
 
@@ -176,6 +175,7 @@ def build_queue(
                 customer,
                 day,
                 feedback_id=complaint["id"],
+                params={"text": text, "days": max(0, (today - day).days)},
             )
         )
 
@@ -195,6 +195,7 @@ def build_queue(
                 else "went back to the pool",
                 customer,
                 day,
+                params={"lapsed": lapsed},
             )
         )
 
@@ -215,6 +216,7 @@ def build_queue(
                         f"protection ends {when} — visit to extend",
                         customer,
                         end,
+                        params={"left": max(0, left)},
                     )
                 )
         seen_by = rules.next_visit_due(customer, policy)
@@ -223,15 +225,15 @@ def build_queue(
             tier = customer.get("tier") or "C"
             cadence = policy.cadence_days.get(Tier(tier))
             last = rules.as_datetime(customer.get("last_visit_at"))
-            if last is not None:
-                ago = (now - last).days
+            ago = (now - last).days if last is not None else None
+            if ago is not None:
                 reason = f"{tier} customer: last visit {ago} days ago (cadence {cadence} days)"
             else:
                 reason = f"{tier} customer: not visited since the claim (cadence {cadence} days)"
             entries.append(
                 _entry(
                     "cadence", generated_key("cadence", cid, seen_by.isoformat()), reason, customer,
-                    seen_by,
+                    seen_by, params={"tier": tier, "ago": ago, "cadence": cadence},
                 )
             )
 

@@ -12,7 +12,8 @@ own module:
   (``cache/index.py`` the indexes, ``cache/queue.py`` the queue's entries);
 * ``cache/commands.py`` — the rep's writes, checked by the server's rules; drafts;
 * ``cache/apply.py`` — sync's answers applied: bootstrap and pull pages, push results,
-  conflicts and rejections.
+  conflicts and rejections;
+* ``cache/ownership.py`` — the customers' ownership history, and the rep's return to the pool.
 
 Every public method takes the store's lock (a ``threading.RLock``): Textual runs workers in
 threads, and one process owns the store at a time (``cache/lock.py``). ``Store.open(read_only=
@@ -37,7 +38,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from cache import locations, recovery
+from cache import locations, ownership, recovery
 from cache.apply import SyncApply, settle
 from cache.commands import Commands, Drafts
 from cache.documents import Documents
@@ -290,8 +291,11 @@ class Store:
         return self._index.sorted_ids(sort)
 
     @_locked
-    def groups(self, grouping: str) -> list[tuple[str, int]]:
-        return self._index.groups(grouping)
+    def groups(self, grouping: str,
+               label: Callable[[str], str] | None = None) -> list[tuple[str, int]]:
+        """(value, count) per group, ordered as ``CustomerIndex.groups`` says (``label``: the
+        name shown for a value, which the pinyin order follows)."""
+        return self._index.groups(grouping, label)
 
     @_locked
     def customers_in_group(self, grouping: str, value: str) -> list[str]:
@@ -320,6 +324,19 @@ class Store:
     def timeline(self, customer_id: str) -> list[dict]:
         """Visits, feedback and follow-ups of one customer, newest first."""
         return self._view.timeline(customer_id)
+
+    @_locked
+    def ownership_history(self, customer_id: str) -> list[dict]:
+        """Who owned the customer and why, oldest first: the server's ownership events this
+        laptop holds (``cache/ownership.py``; a customer that left it keeps the one event that
+        took it away)."""
+        return ownership.history(self._docs.archive, customer_id)
+
+    @_locked
+    def ownership_customer(self, text: str) -> str | None:
+        """The id of the customer whose ownership history ``text`` names (its id or its one
+        name), for a customer no longer on this laptop; None if none or several."""
+        return ownership.find_customer(self._docs.archive, text.strip())
 
     @_locked
     def queue(self, now: datetime | None = None) -> list[dict]:
@@ -373,6 +390,12 @@ class Store:
                                               {"status": "dismissed", "snoozed_until": None})
 
     @_writes
+    def undo_followup(self, followup_id: str, before: dict | None,
+                      today: date | None = None) -> dict:
+        """Undo a done or dismissed follow-up: back to ``before`` (see ``cache/commands.py``)."""
+        return self._commands.undo_followup(followup_id, before, today)
+
+    @_writes
     def snooze_followup(self, followup_id: str, until: date | str) -> dict:
         """Hide a follow-up (or a generated queue entry, by its key) until ``until``."""
         return self._commands.snooze_followup(followup_id, until)
@@ -391,6 +414,18 @@ class Store:
     def claim(self, customer_id: str) -> dict:
         """Claim a pool customer: checked locally with the server's rules, queued, marked pending."""
         return self._commands.claim(customer_id)
+
+    @_writes
+    def return_customer(self, customer_id: str, reason: str) -> dict:
+        """Give the rep's own customer back to the pool with a reason code of the policy's
+        ``return_reasons``: checked by the server's rule, queued, marked ``return_pending``."""
+        return ownership.return_customer(self._commands, self._session, self._view,
+                                         customer_id, reason)
+
+    @_locked
+    def return_reasons(self) -> list[str]:
+        """The reason codes a return may give (the policy's ``return_reasons``), in order."""
+        return list(self._session.policy.return_reasons)
 
     @_writes
     def create_customer(self, fields: dict) -> dict:

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from ui.i18n import _
 from ui.widgets.key_footer import KeyFooter
+from ui.widgets.list_table import ListTable
 
 
 def difference_label(difference: dict) -> str:
@@ -70,7 +71,7 @@ class ConflictDetail(ModalScreen[str | None]):
                          else _("Changed on this laptop and on the server since your last "
                                 "sync: 1 difference"),
                          id="conflict-note", classes="hint", markup=False)
-            yield DataTable(id="conflict-differences", cursor_type="row", zebra_stripes=True)
+            yield ListTable(id="conflict-differences")
             yield Static(_("m keep mine · t take theirs · esc back"), id="conflict-keys",
                          classes="hint", markup=False)
         yield KeyFooter()

@@ -17,9 +17,14 @@ from textual.widgets import DataTable, Static
 from screens.customer_actions import CustomerActions, resolve_complaint
 from screens.pool_news import pool_header
 from sync.protocol import rules
-from ui.i18n import _
-from ui.times import day_text, local_time
+from ui.i18n import _, _n
+from ui.times import day_text, due_text, local_time
+from ui.values import value_label
 from ui.widgets.key_footer import KeyFooter
+from ui.widgets.list_table import ListTable
+
+WHAT_WIDTH = 12
+"""The timeline's What column: the longest kind, "satisfaction", in full."""
 
 
 def _timeline_text(entry: dict) -> tuple[str, str]:
@@ -39,13 +44,29 @@ def _timeline_text(entry: dict) -> tuple[str, str]:
         if fkind == "satisfaction" and record.get("score"):
             text = f"{'★' * int(record['score'])} {text}"
         if fkind == "complaint":
-            text = f"[{_(record.get('severity') or '')}/{_(record.get('status') or 'open')}] {text}"
+            text = " · ".join((*_complaint_state(record), text))
         return _(fkind), text
     status = record.get("status", "open")
-    text = f"{record.get('title', '')} · " + _("due {date}", date=record.get("due", ""))
+    text = f"{record.get('title', '')} · " + _("due {date}", date=due_text(record.get("due")))
     if status != "open":
-        text += f" ({_(status)})"
+        text += _(" ({aside})", aside=_(status))
     return _("follow-up"), text
+
+
+def _complaint_state(record: dict) -> list[str]:
+    """Whether a complaint is open or resolved (and how), and its severity, in words."""
+    status = str(record.get("status") or "open")
+    if status == "resolved":
+        resolution = " ".join(str(record.get("resolution") or "").split())
+        state = _("resolved: {resolution}", resolution=resolution) if resolution else _("resolved")
+    else:
+        state = _(COMPLAINT_STATES.get(status, status))
+    severity = record.get("severity")
+    return [state, _("{level} severity", level=_(str(severity)))] if severity else [state]
+
+
+COMPLAINT_STATES = {"open": "open", "in_progress": "in progress"}
+"""A complaint's status as a person reads it (the catalogue gives the Chinese)."""
 
 
 class CustomerScreen(CustomerActions, Screen):
@@ -79,14 +100,13 @@ class CustomerScreen(CustomerActions, Screen):
                 yield Static(id="customer-contacts")
             with Vertical(id="customer-timeline-box"):
                 yield Static(_("Timeline"), classes="section-title")
-                table: DataTable = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-                yield table
+                yield ListTable(id="timeline")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#timeline", DataTable)
         table.add_column(_("When"), key="when", width=16)
-        table.add_column(_("What"), key="what", width=10)
+        table.add_column(_("What"), key="what", width=WHAT_WIDTH)
         table.add_column(_("Details"), key="details")
         table.add_column("", key="sync", width=14)
         self.refresh_from_store()
@@ -110,7 +130,7 @@ class CustomerScreen(CustomerActions, Screen):
                 _("Tier {tier}", tier=customer.get("tier") or "?"),
                 _(customer.get("stage") or ""),
                 _("owner: {owner}", owner=owner),
-                customer.get("industry") or "",
+                value_label("industry", customer.get("industry"), store.policy),
                 " ".join(p for p in (customer.get("province"), customer.get("city")) if p),
                 customer.get("address") or "",
             ) if part
@@ -153,12 +173,13 @@ class CustomerScreen(CustomerActions, Screen):
             return _("Owned, no protection period")
         left = rules.days_left(until, now)
         next_due = rules.next_visit_due(customer, store.policy)
-        due = ("  ·  " + _("next visit due {date}", date=next_due.isoformat())) if next_due else ""
+        due = ("  ·  " + _("next visit due {date}", date=due_text(next_due))) if next_due else ""
         if left is not None and left < 0:
             return _("Protection lapsed on {date}: returns to the pool",
                      date=day_text(until, store.policy)) + due
-        return _("Protected for {n} more days (until {date})", n=left,
-                 date=day_text(until, store.policy)) + due
+        return _n("Protected for {n} more day (until {date})",
+                  "Protected for {n} more days (until {date})", left,
+                  date=day_text(until, store.policy)) + due
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if self.unavailable_reason(action) else True

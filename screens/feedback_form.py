@@ -32,7 +32,7 @@ class FeedbackForm(FormScreen):
     def compose_fields(self) -> ComposeResult:
         yield from field_row("kind", _("Kind"),
                              Choice([(v, _(label)) for v, label in KINDS], "satisfaction"),
-                             hint=_("←/→ or the first letter"))
+                             hint=_("←/→ or the underlined letter"))
         yield from field_row("score", _("Score"), Choice(SCORES, "4"),
                              hint=_("1–5: how satisfied the customer is"))
         yield from field_row("severity", _("Severity"),

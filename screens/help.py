@@ -1,4 +1,7 @@
-"""Help (``?``): every key of the screen it was opened on, grouped by where it works."""
+"""Help (``?``): every key of the screen it was opened on, grouped by where it works.
+
+A long help scrolls with the list keys: `j`/`k` and the arrows, `g`/`G` to the top and the end.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +63,17 @@ def collect(screen: Screen) -> list[tuple[str, list[Row]]]:
     return groups
 
 
+class HelpBody(VerticalScroll):
+    """The help's rows, scrolled with the list keys as well as the arrows."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll Down", show=False),
+        Binding("k", "scroll_up", "Scroll Up", show=False),
+        Binding("g", "scroll_home", "Scroll Home", show=False),
+        Binding("G", "scroll_end", "Scroll End", show=False),
+    ]
+
+
 class HelpScreen(Screen):
     """The keys of the screen below, grouped; esc or ? closes it."""
 
@@ -77,7 +91,7 @@ class HelpScreen(Screen):
         return cls(collect(screen), _(getattr(screen, "HELP_TITLE", "") or "Keys"))
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
+        with HelpBody(id="help-body"):
             yield Static(_("Keys: {title}", title=self.help_title), id="help-title")
             for group, rows in self.groups:
                 yield Static(group, classes="help-group")
@@ -89,6 +103,9 @@ class HelpScreen(Screen):
                         markup=False,
                     )
         yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(HelpBody).focus()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -1,6 +1,7 @@
-"""Log in again from inside the TUI: the server (prefilled) and a token typed out of sight.
+"""Log in from inside the TUI: the server (prefilled) and a token typed out of sight.
 
-``LoginScreen(server, sign_in)`` is a modal; ``sign_in(server, token)`` is the App's login (the one
+``LoginScreen(server, sign_in, first=False)`` is a modal, for logging in again after the server
+turned the login down, or (``first``) for a laptop never logged in; ``sign_in(server, token)`` is the App's login (the one
 ``fieldrep login`` runs, ``sync.engine.login``), called in a worker thread so the screen never
 waits on the network; it raises ``SyncError`` with the reason. The modal dismisses with True once
 the server took the token, and shows the reason under the fields when it did not. Pending work is
@@ -48,17 +49,23 @@ class LoginScreen(ModalScreen[bool]):
                 tooltip="Close without logging in; nothing changes"),
     ]
 
-    def __init__(self, server: str, sign_in: SignIn) -> None:
+    def __init__(self, server: str, sign_in: SignIn, *, first: bool = False) -> None:
         super().__init__()
         self.server = server
         self.sign_in = sign_in
+        self.first = first
         self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
-            yield Label(_("signed out: log in again"), id="login-title")
-            yield Static(_("Your pending work stays on this laptop and syncs once you are in."),
-                         id="login-note")
+            if self.first:
+                yield Label(_("Log in to your team's server"), id="login-title")
+                yield Static(_("Your admin gives you the server's address and your token."),
+                             id="login-note")
+            else:
+                yield Label(_("signed out: log in again"), id="login-title")
+                yield Static(_("Your pending work stays on this laptop and syncs once you are "
+                               "in."), id="login-note")
             yield Label(_("Server"))
             yield Input(self.server, placeholder="https://…", id="login-server")
             yield Label(_("Token (from your admin)"))

@@ -1,14 +1,15 @@
 """The home screen: the follow-up queue, what the rep should do today and why.
 
-Entries come from ``store.queue(now)``, ordered overdue first. Follow-ups can be done, snoozed
-or dismissed here; generated entries (cadence, protection, complaints) go away when the rep acts
-on the customer, and the keys that do not apply to them are dimmed with the reason.
+Entries come from ``store.queue(now)``, ordered overdue first, worded by ``ui/queue_text.py``.
+Follow-ups can be done, snoozed or dismissed here; generated entries (cadence, protection,
+complaints) go away when the rep acts on the customer, and the keys that do not apply to them are
+dimmed with the reason. ``u`` undoes the last ``d`` or ``x`` (the toast says so); ``v`` on a
+follow-up opens the visit form offering to mark that follow-up done.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,7 +21,9 @@ from screens.customer_actions import CustomerActions, refused_text, resolve_comp
 from screens.messages import OpenCustomer, StoreChanged
 from screens.pool_news import pool_entry_text
 from sync.protocol import rules
-from ui.i18n import _
+from ui.i18n import _, _n
+from ui.queue_text import due_cell, reason_text
+from ui.times import due_text
 from ui.widgets.key_footer import KeyFooter
 from ui.widgets.queue_list import QueueList, QueueRow
 
@@ -42,16 +45,8 @@ GENERATED_REASONS = {
 }
 
 
-def _due_text(value: Any, today: date) -> str:
-    if not value:
-        return "—"
-    due = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    delta = (due - today).days
-    if delta == 0:
-        return _("today")
-    if delta < 0:
-        return _("{n}d late", n=-delta)
-    return due.isoformat()
+UNDO_TOAST_S = 6
+"""How long the toast offering ``u undo`` stays; ``u`` works until the next ``d`` or ``x``."""
 
 
 class QueueScreen(CustomerActions, Screen):
@@ -65,6 +60,8 @@ class QueueScreen(CustomerActions, Screen):
                 tooltip="Put this follow-up off: 1 day, 3 days, next week or a date"),
         Binding("x", "dismiss_followup", "Dismiss", id="queue.dismiss",
                 tooltip="Drop this follow-up (asks first)"),
+        Binding("u", "undo", "Undo", id="queue.undo",
+                tooltip="Take back the last done or dismissed follow-up"),
         *CustomerActions.CUSTOMER_BINDINGS,
     ]
 
@@ -74,6 +71,8 @@ class QueueScreen(CustomerActions, Screen):
         self.data_version = -1
         self._titles: dict[str, str] = {}
         self._complaints: dict[str, dict] = {}
+        self._undo: tuple[str, dict | None, str] | None = None
+        """The last d or x to take back: (follow-up id, its status before, what it was)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-summary")
@@ -109,13 +108,13 @@ class QueueScreen(CustomerActions, Screen):
                 customer=entry.get("customer_name", ""),
                 tier=entry.get("tier") or "",
                 city=entry.get("city") or "",
-                due=_due_text(entry.get("due"), today),
+                due=due_cell(entry, today),
                 what=self.what(entry),
                 late=code == "overdue",
             ))
         self.query_one(QueueList).set_entries(rows, cursor)
         overdue = sum(row.late for row in rows)
-        summary = _("{n} things to do", n=len(self.entries))
+        summary = _n("{n} thing to do", "{n} things to do", len(self.entries))
         if overdue:
             summary += " · " + _("{n} overdue", n=overdue)
         if not self.entries:
@@ -133,7 +132,7 @@ class QueueScreen(CustomerActions, Screen):
             complaint = self._complaints[entry["feedback_id"]]
             severity = _(complaint.get("severity") or "")
             text = complaint.get("text", "")
-            return f"[{severity}] {text}" if severity else text
+            return _("[{tag}] {text}", tag=severity, text=text) if severity else text
         if code == "protection_expiring":
             return _("visit to extend the protection")
         if code == "pool_return":
@@ -146,7 +145,7 @@ class QueueScreen(CustomerActions, Screen):
             if last is None:
                 return _("not visited since the claim")
             days = (self.app.now() - last).days
-            return _("last visit {n} days ago", n=days)
+            return _n("last visit {n} day ago", "last visit {n} days ago", days)
         return entry.get("reason", "")
 
     def _show_detail(self) -> None:
@@ -155,7 +154,8 @@ class QueueScreen(CustomerActions, Screen):
         if entry is None:
             detail.update("")
             return
-        detail.update(f"{entry.get('customer_name', '')} · {entry.get('reason', '')}")
+        today = self.app.store.today(self.app.now())
+        detail.update(f"{entry.get('customer_name', '')} · {reason_text(entry, today)}")
 
     def current_entry(self) -> dict | None:
         try:
@@ -174,6 +174,8 @@ class QueueScreen(CustomerActions, Screen):
 
     def unavailable_reason(self, action: str) -> str | None:
         entry = self.current_entry()
+        if action == "undo":
+            return None if self._undo else _("Nothing to undo")
         if action in ("open", "done", "snooze", "dismiss_followup") and entry is None:
             return _("The queue is empty")
         if action == "done" and entry.get("feedback_id"):
@@ -205,16 +207,59 @@ class QueueScreen(CustomerActions, Screen):
         if cid := self.current_customer_id():
             self.post_message(OpenCustomer(cid))
 
+    def action_visit(self) -> None:
+        """The visit form; on a follow-up it offers to mark that follow-up done."""
+        entry = self.current_entry()
+        if entry and entry.get("followup_id") and entry.get("customer_id"):
+            from screens.visit_form import VisitForm
+
+            self.app.push_screen(VisitForm(entry["customer_id"], entry["followup_id"]))
+            return
+        super().action_visit()
+
     def action_done(self) -> None:
         entry = self.current_entry()
         if entry and entry.get("feedback_id") and not entry.get("followup_id"):
+            today = self.app.store.today(self.app.now())
             resolve_complaint(self, entry["feedback_id"], entry.get("customer_name", ""),
-                              entry.get("reason", ""))
+                              reason_text(entry, today))
             return
         if entry and entry.get("followup_id"):
+            before = self._status_of(entry["followup_id"])
             self.app.store.complete_followup(entry["followup_id"])
-            self.app.notify(_("Done: {name}", name=entry.get("customer_name", "")))
+            self._offer_undo(entry["followup_id"], before,
+                             _("Done: {name}", name=entry.get("customer_name", "")))
             self.post_message(StoreChanged("followup", sync_soon=True))
+
+    def _status_of(self, followup_id: str) -> dict | None:
+        """A follow-up's status and snoozed_until now (None: none yet, a generated entry)."""
+        for followup in self.app.store.followups(include_closed=True):
+            if followup["id"] == followup_id:
+                return {"status": followup.get("status"),
+                        "snoozed_until": followup.get("snoozed_until")}
+        return None
+
+    def _offer_undo(self, followup_id: str, before: dict | None, said: str) -> None:
+        self._undo = (followup_id, before, said)
+        self.app.notify(said + " · " + _("u undo"), timeout=UNDO_TOAST_S)
+        self.refresh_bindings()
+
+    def action_undo(self) -> None:
+        from cache import StoreError
+
+        if self._undo is None:
+            return
+        followup_id, before, said = self._undo
+        self._undo = None
+        store = self.app.store
+        try:
+            store.undo_followup(followup_id, before, store.today(self.app.now()))
+        except StoreError as error:
+            self.app.notify(refused_text(error), severity="warning", title=_("Cannot undo"))
+            self.refresh_bindings()
+            return
+        self.app.notify(_("Undone: {what}", what=said))
+        self.post_message(StoreChanged("followup", sync_soon=True))
 
     def action_snooze(self) -> None:
         from cache import ValidationFailed
@@ -235,7 +280,8 @@ class QueueScreen(CustomerActions, Screen):
                 self.app.notify(refused_text(error),
                                 severity="warning", title=_("Cannot snooze"))
                 return
-            self.app.notify(_("Snoozed until {date}", date=until.isoformat()))
+            self.app.notify(_("Snoozed until {date}",
+                              date=due_text(until, store.today(self.app.now()))))
             self.post_message(StoreChanged("followup", sync_soon=True))
 
         from screens.snooze import SnoozePicker
@@ -253,8 +299,9 @@ class QueueScreen(CustomerActions, Screen):
                 self.app.store.dismiss_pool_return(entry["customer_id"])
                 self.post_message(StoreChanged("pool", sync_soon=False))
             elif yes:
-                self.app.store.dismiss_followup(followup_id)
-                self.app.notify(_("Follow-up dismissed"))
+                before = self._status_of(followup_id) if entry.get("followup_id") else None
+                record = self.app.store.dismiss_followup(followup_id)
+                self._offer_undo(record["id"], before, _("Follow-up dismissed"))
                 self.post_message(StoreChanged("followup", sync_soon=True))
 
         from screens.confirm import Confirm

@@ -4,8 +4,16 @@ Four panes: pending operations (the outbox, oldest first), conflicts to settle, 
 the server's reason (``x`` dismisses one), and the log of sync runs. A conflict's row names what
 differs (``contacts[Nina Tanaka].phone``, from ``cache/conflicts.py``); ``enter`` on it opens
 every difference side by side (``screens/conflict_detail.py``); ``m`` keep mine and ``t`` take
-theirs settle the conflict highlighted in its list wherever the focus is. The state line reads ``app.engine.status()`` in a worker thread when there is an
-engine (it may touch the network) and the local store otherwise; ``S`` syncs now.
+theirs settle the conflict highlighted in its list wherever the focus is. The state line reads
+``app.engine.status()`` in a worker thread when there is an engine (it may touch the network) and
+the local store otherwise; ``S`` syncs now.
+
+Layout: from 150 columns the panes sit two by two; below, they stack, each the full width, so a
+pending visit's details, a rejection's reason and a sub-field label such as
+``contacts[Nina Tanaka].phone`` read whole at 80 and 120 columns. Within a pane the columns flex
+(``ui/widgets/columns.py``): each is as wide as its widest text, the last (details, reason, the
+server's value, the note) takes the rest, and names give up cells first. An empty pane says so in
+a line under its header, wrapped, and (stacked) takes only the lines it needs.
 """
 
 from __future__ import annotations
@@ -22,25 +30,38 @@ from textual.widgets import DataTable, Static
 from screens.conflict_detail import ConflictDetail, difference_label, value_text
 from screens.messages import StoreChanged
 from sync.protocol import rules
-from ui.i18n import OP_LABELS, _, rejection_text
-from ui.times import SHORT, local_time
+from ui.i18n import OP_LABELS, _, _n, rejection_text
+from ui.times import SHORT, due_text, local_time
 from ui.widgets.cells import fit
+from ui.widgets.columns import Column, natural_width, share
 from ui.widgets.key_footer import KeyFooter
+from ui.widgets.list_table import ListTable
+
+SIDE_BY_SIDE = 150
+"""From this many columns the four panes sit two by two; below, they stack."""
+SCROLLBAR = 2
+"""Cells kept for a table's scrollbar."""
+
+# A table's columns: (title, least, keep, fill); least None: as wide as its widest text always.
+Spec = tuple[tuple[str, int | None, int, bool], ...]
+Rows = list[tuple[tuple[str, ...], str]]
 
 
-def _short(value: Any, width: int = 24) -> str:
+def _short(value: Any, width: int = 60) -> str:
+    """A value in one line of at most ``width`` cells (its column cuts it further)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
         value = "; ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v)
                           for v in value)
-    return fit(str(value), width).rstrip()
+    return fit(" ".join(str(value).split()), width).rstrip()
 
 
 class SyncScreen(Screen):
     """Sync state, the outbox, conflicts, rejections and the run log."""
 
     HELP_TITLE = "Sync"
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side-by-side")]
 
     BINDINGS = [
         Binding("m", "keep('mine')", "Keep mine", id="sync.keep_mine",
@@ -51,8 +72,6 @@ class SyncScreen(Screen):
                 tooltip="See the highlighted conflict side by side, mine against theirs"),
         Binding("x", "dismiss_rejection", "Dismiss", id="sync.dismiss",
                 tooltip="Dismiss the highlighted rejection once you have read it"),
-        Binding("j", "cursor_down", "Down", id="sync.down", show=False, tooltip="Next row"),
-        Binding("k", "cursor_up", "Up", id="sync.up", show=False, tooltip="Previous row"),
     ]
 
     def __init__(self) -> None:
@@ -61,37 +80,24 @@ class SyncScreen(Screen):
         self.conflicts: list[dict] = []
         self.rejections: list[dict] = []
         self.engine_status: dict | None = None
+        self._tables: dict[str, tuple[Spec, Rows, str]] = {}
+        """Each table's columns, its rows (uncut) and what it says when empty."""
+        self._filled_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="sync-state", markup=False)
         with Grid(id="sync-grid"):
-            with Vertical(classes="sync-pane"):
-                yield Static(id="sync-pending-title", classes="section-title")
-                yield DataTable(id="sync-pending", cursor_type="row", zebra_stripes=True)
-            with Vertical(classes="sync-pane"):
-                yield Static(id="sync-conflicts-title", classes="section-title")
-                yield DataTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
-            with Vertical(classes="sync-pane"):
-                yield Static(id="sync-rejections-title", classes="section-title")
-                yield DataTable(id="sync-rejections", cursor_type="row", zebra_stripes=True)
-            with Vertical(classes="sync-pane"):
-                yield Static(_("Sync runs"), classes="section-title")
-                yield DataTable(id="sync-runs", cursor_type="row", zebra_stripes=True)
+            for name in ("pending", "conflicts", "rejections", "runs"):
+                with Vertical(classes="sync-pane"):
+                    if name == "runs":
+                        yield Static(_("Sync runs"), classes="section-title")
+                    else:
+                        yield Static(id=f"sync-{name}-title", classes="section-title")
+                    yield ListTable(id=f"sync-{name}")
+                    yield Static(classes="sync-empty", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        columns = {
-            "#sync-pending": (("#", 3), (_("What"), 10), (_("Customer"), 14), (_("Details"), 0)),
-            "#sync-conflicts": ((_("Customer"), 10), (_("Field"), 30), (_("Mine"), 13),
-                                (_("Theirs"), 0)),
-            "#sync-rejections": ((_("What"), 10), (_("Customer"), 14), (_("Reason"), 0)),
-            "#sync-runs": ((_("Finished"), 12), (_("Result"), 8), (_("Sent"), 5),
-                           (_("Received"), 8), (_("Note"), 0)),
-        }
-        for selector, spec in columns.items():
-            table = self.query_one(selector, DataTable)
-            for label, width in spec:
-                table.add_column(label, width=width or None)
         self.refresh_from_store()
         self.query_one("#sync-conflicts" if self.conflicts else "#sync-pending").focus()
 
@@ -103,43 +109,45 @@ class SyncScreen(Screen):
         store = app.store
         self._fill_pending(store)
         self.conflicts = store.conflicts()
-        table = self.query_one("#sync-conflicts", DataTable)
-        table.clear()
+        rows: Rows = []
         for conflict in self.conflicts:
             first, *more = conflict.get("differences") or [{"field": conflict.get("field")}]
             label = difference_label(first) + (f" +{len(more)}" if more else "")
-            table.add_row(_short(conflict.get("customer_name"), 10), fit(label, 30).rstrip(),
-                          _short(value_text(first.get("mine")), 13),
-                          _short(value_text(first.get("theirs")), 40), key=conflict["id"])
-        if not self.conflicts:
-            table.add_row("", "", _("No conflicts"), "", key="empty")
+            rows.append(((_short(conflict.get("customer_name")), label,
+                          _short(value_text(first.get("mine"))),
+                          _short(value_text(first.get("theirs")))), conflict["id"]))
+        self._fill("#sync-conflicts", (
+            (_("Customer"), 8, 0, False), (_("Field"), 27, 2, False), (_("Mine"), 8, 1, False),
+            (_("Theirs"), 8, 1, True)), rows, _("No conflicts"))
         self.query_one("#sync-conflicts-title", Static).update(
             _("Conflicts ({n}) — enter details · m mine · t theirs",
               n=len(self.conflicts)))
         self.rejections = store.rejections()
-        table = self.query_one("#sync-rejections", DataTable)
-        table.clear()
-        for rejection in self.rejections:
-            table.add_row(_(OP_LABELS.get(rejection.get("kind", ""), rejection.get("kind", ""))),
-                          _short(self._customer_name(store, rejection.get("record_id")), 14),
-                          rejection_text(rejection), key=rejection["id"])
-        if not self.rejections:
-            table.add_row("", "", _("Nothing was rejected"), key="empty")
+        rows = [((_(OP_LABELS.get(rejection.get("kind", ""), rejection.get("kind", ""))),
+                  _short(self._customer_name(store, rejection.get("record_id"))),
+                  rejection_text(rejection)), rejection["id"])
+                for rejection in self.rejections]
+        self._fill("#sync-rejections", (
+            (_("What"), 6, 0, False), (_("Customer"), 10, 0, False), (_("Reason"), 12, 1, True)),
+            rows, _("Nothing was rejected"))
         self.query_one("#sync-rejections-title", Static).update(
             _("Rejected ({n}) — x dismiss", n=len(self.rejections)))
-        table = self.query_one("#sync-runs", DataTable)
-        table.clear()
+        rows = []
         for index, run in enumerate(reversed(store.sync_runs()[-50:])):
             ok = run.get("ok")
             note = run.get("error") or ""
             if ok and (run.get("conflicts") or run.get("rejected")):
-                note = _("{c} conflicts, {r} rejected", c=run.get("conflicts") or 0,
-                         r=run.get("rejected") or 0)
-            table.add_row(local_time(run.get("finished_at") or run.get("at"), store.policy, SHORT),
+                conflicts = _n("{n} conflict", "{n} conflicts", run.get("conflicts") or 0)
+                note = _("{conflicts}, {rejected}", conflicts=conflicts,
+                         rejected=_("{n} rejected", n=run.get("rejected") or 0))
+            rows.append(((local_time(run.get("finished_at") or run.get("at"), store.policy,
+                                     SHORT),
                           _("ok") if ok else _("failed"), str(run.get("pushed") or 0),
-                          str(run.get("pulled") or 0), str(note), key=str(index))
-        if table.row_count == 0:
-            table.add_row("", "", "", "", _("No sync yet"), key="empty")
+                          str(run.get("pulled") or 0), str(note)), str(index)))
+        self._fill("#sync-runs", (
+            (_("Finished"), None, 0, False), (_("Result"), None, 0, False),
+            (_("Sent"), None, 0, False), (_("Received"), None, 0, False),
+            (_("Note"), 8, 1, True)), rows, _("No sync yet"))
         self._show_state()
         if app.engine is not None:
             self._read_engine_status()
@@ -147,20 +155,60 @@ class SyncScreen(Screen):
 
     def _fill_pending(self, store: Any) -> None:
         outbox = store.outbox()
-        table = self.query_one("#sync-pending", DataTable)
-        table.clear()
+        rows: Rows = []
         for op in outbox:
             fields = op.get("fields") or {}
             customer_id = fields.get("customer_id") or (
                 op.get("record_id") if op.get("kind", "").startswith("customer.") else None)
-            table.add_row(str(op.get("mid")), _(OP_LABELS.get(op.get("kind", ""), op["kind"])),
-                          _short(self._customer_name(store, customer_id), 14),
-                          self._op_details(store, op), key=str(op.get("op_id")))
-        if not outbox:
-            table.add_row("", "", "", _("Nothing waiting: all your work is on the server"),
-                          key="empty")
+            rows.append(((str(op.get("mid")), _(OP_LABELS.get(op.get("kind", ""), op["kind"])),
+                          _short(self._customer_name(store, customer_id)),
+                          self._op_details(store, op)), str(op.get("op_id"))))
+        self._fill("#sync-pending", (
+            ("#", None, 0, False), (_("What"), 6, 0, False), (_("Customer"), 10, 0, False),
+            (_("Details"), 12, 1, True)), rows,
+            _("Nothing waiting: all your work is on the server"))
         self.query_one("#sync-pending-title", Static).update(
             _("Waiting to sync ({n})", n=len(outbox)))
+
+    # ------------------------------------------------------------------ tables
+
+    def _table_width(self) -> int:
+        """The cells a table's columns share: the screen's width, or half of it side by side,
+        less the table's scrollbar."""
+        width = self.size.width or self.app.size.width
+        pane = width if width < SIDE_BY_SIDE else (width - 1) // 2
+        return pane - SCROLLBAR
+
+    def _fill(self, selector: str, spec: Spec, rows: Rows, empty: str) -> None:
+        """Show ``rows`` in the table ``selector``, its columns sized to the width now; when
+        there are none, the pane shows ``empty`` under the header instead."""
+        self._tables[selector] = (spec, rows, empty)
+        self._filled_width = self._table_width()
+        table = self.query_one(selector, DataTable)
+        cursor = table.cursor_row
+        texts = list(zip((title for title, *_rest in spec), *(cells for cells, _key in rows),
+                         strict=True))
+        columns = [Column(natural_width(column), least=least, keep=keep, fill=fill)
+                   for column, (_title, least, keep, fill) in zip(texts, spec, strict=True)]
+        padding = 2 * table.cell_padding * len(spec)
+        widths = share(columns, self._filled_width - padding)
+        table.clear(columns=True)
+        for (title, *_rest), width in zip(spec, widths, strict=True):
+            table.add_column(fit(title, width).rstrip(), width=width)
+        for cells, key in rows:
+            table.add_row(*(fit(text, width).rstrip()
+                            for text, width in zip(cells, widths, strict=True)), key=key)
+        if rows and cursor:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        pane = table.parent
+        if pane is not None:
+            pane.set_class(not rows, "-empty")
+            pane.query_one(".sync-empty", Static).update(empty if not rows else "")
+
+    def on_resize(self) -> None:
+        if self._tables and self._table_width() != self._filled_width:
+            for selector, (spec, rows, empty) in list(self._tables.items()):
+                self._fill(selector, spec, rows, empty)
 
     @staticmethod
     def _customer_name(store: Any, customer_id: Any) -> str:
@@ -185,10 +233,11 @@ class SyncScreen(Screen):
         if kind == "feedback.create":
             return f"{_(fields.get('kind') or '')}: {fields.get('text') or ''}"
         if kind in ("followup.create",):
-            return f"{fields.get('title', '')} · " + _("due {date}", date=fields.get("due", ""))
+            return f"{fields.get('title', '')} · " + _("due {date}",
+                                                      date=due_text(fields.get("due")))
         if kind in ("followup.update", "feedback.update"):
             return _(str(fields.get("status") or "")) + (
-                f" → {fields['snoozed_until']}" if fields.get("snoozed_until") else "")
+                f" → {due_text(fields['snoozed_until'])}" if fields.get("snoozed_until") else "")
         if kind == "customer.update":
             return ", ".join(_(name) for name in fields)
         return ""
@@ -201,7 +250,7 @@ class SyncScreen(Screen):
         online = status.get("online", state.online)
         signed_out = state.signed_out  # the App's word, from the engine
         if app.engine is None:
-            where = _("not logged in: run `fieldrep login` to sync")
+            where = _("not logged in: press L to log in (or run `fieldrep login`)")
         elif signed_out:
             where = _("signed out: log in again")
             online = False
@@ -310,12 +359,3 @@ class SyncScreen(Screen):
         self.app.notify(_("Rejection dismissed"))
         self.post_message(StoreChanged("rejection", sync_soon=False))
 
-    def action_cursor_down(self) -> None:
-        focused = self.focused
-        if isinstance(focused, DataTable):
-            focused.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        focused = self.focused
-        if isinstance(focused, DataTable):
-            focused.action_cursor_up()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,8 @@ from textual.widgets import Static, Tree
 
 from screens.customer_actions import CustomerActions
 from screens.messages import OpenCustomer
-from ui.i18n import _
+from ui.i18n import _, _n
+from ui.values import LABELLED, value_label
 from ui.widgets.customer_list import CustomerList
 from ui.widgets.filter_input import FilterInput
 from ui.widgets.key_footer import KeyFooter
@@ -50,6 +52,19 @@ COUNT_AFTER_IDLE_S = 0.25
 """How long the filter must rest before a full page's true match count is taken."""
 
 
+class GroupTree(Tree):
+    """The group tree, moved with the list keys `j`/`k` and `g`/`G` as well as the arrows."""
+
+    HELP_GROUP = "Group tree"
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Cursor Down", show=False),
+        Binding("k", "cursor_up", "Cursor Up", show=False),
+        Binding("g", "scroll_home", "Scroll Home", show=False),
+        Binding("G", "scroll_end", "Scroll End", show=False),
+    ]
+
+
 class TerritoryScreen(CustomerActions, Screen):
     """Browse, filter and claim customers."""
 
@@ -58,7 +73,7 @@ class TerritoryScreen(CustomerActions, Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="territory.filter", key_display="/",
                 tooltip="Filter by name, city, contact or pinyin (zgsh → 中国石化)"),
-        Binding("G", "toggle_grouping", "Grouping", id="territory.grouping",
+        Binding("r", "cycle_grouping", "Grouping", id="territory.grouping",
                 tooltip="Group by region, tier, stage, industry, type, product line, owner"),
         Binding("o", "cycle_sort", "Sort", id="territory.sort",
                 tooltip="Sort by name, last visit, next due or tier"),
@@ -84,11 +99,11 @@ class TerritoryScreen(CustomerActions, Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="territory-body"):
             with Vertical(id="territory-groups"):
-                yield Tree("", id="groups")
+                yield GroupTree("", id="groups")
             with Vertical(id="territory-main"):
                 yield FilterInput(placeholder=_("/ filter: name, city, contact, pinyin (zgsh)"),
                                   id="filter")
-                yield CustomerList(id="customers", shift_g_is_last=False)
+                yield CustomerList(id="customers")
                 yield Static(id="territory-info")
         yield KeyFooter()
 
@@ -103,7 +118,8 @@ class TerritoryScreen(CustomerActions, Screen):
         self.data_version = self.app.data_version
         self._sort_positions.clear()
         store = self.app.store
-        shape = (self.grouping, store.customer_count(), store.groups(self.grouping))
+        shape = (self.grouping, store.customer_count(),
+                 store.groups(self.grouping, self._label_of(self.grouping)))
         if shape != self._tree_shape:
             self._build_tree()
         self._show(keep_cursor=True)
@@ -112,14 +128,14 @@ class TerritoryScreen(CustomerActions, Screen):
         """(Re)build the group tree, keeping the highlighted group when it still exists."""
         store = self.app.store
         tree = self.query_one("#groups", Tree)
-        groups = store.groups(self.grouping)
+        groups = store.groups(self.grouping, self._label_of(self.grouping))
         self._tree_shape = (self.grouping, store.customer_count(), groups)
         tree.clear()
         tree.root.set_label(_(GROUPING_LABELS[self.grouping]))
         tree.root.add_leaf(_("All customers ({n})", n=store.customer_count()), data=None)
         keep = None
         for value, count in groups:
-            label = f"{self._value_label(self.grouping, value)} ({count})"
+            label = _("{group} ({n})", group=self._value_label(self.grouping, value), n=count)
             if self.grouping == "region":
                 node = tree.root.add(label, data=("region", value), allow_expand=True)
             else:
@@ -132,6 +148,10 @@ class TerritoryScreen(CustomerActions, Screen):
         else:
             self.group = None
 
+    def _label_of(self, grouping: str) -> Callable[[str], str]:
+        """The name shown for a value of ``grouping`` (the group order follows it)."""
+        return lambda value: self._value_label(grouping, value)
+
     def _value_label(self, grouping: str, value: Any) -> str:
         if grouping == "owner":
             if not value:
@@ -140,6 +160,8 @@ class TerritoryScreen(CustomerActions, Screen):
             return (rep or {}).get("name") or str(value)
         if grouping in ("stage",):
             return _(str(value))
+        if grouping in LABELLED and value:
+            return value_label(grouping, value, self.app.store.policy)
         return str(value) if value not in (None, "") else _("(none)")
 
     def _ids_for_group(self) -> list[str]:
@@ -213,7 +235,7 @@ class TerritoryScreen(CustomerActions, Screen):
     def _update_info(self) -> None:
         shown = self.query_one(CustomerList).row_count
         if not self.query_text:
-            parts = [_("{n} customers", n=f"{shown:,}"),
+            parts = [_n("{n} customer", "{n} customers", shown, n=f"{shown:,}"),
                      _("sorted by {sort}", sort=_(SORT_LABELS[self.sort]))]
         elif self.match_count is None:
             parts = [_("counting the matches of “{q}”…; showing the first {n}",
@@ -222,7 +244,7 @@ class TerritoryScreen(CustomerActions, Screen):
             parts = [_("{total} match “{q}”; showing the first {n}, best first",
                        total=f"{self.match_count:,}", q=self.query_text, n=f"{shown:,}")]
         else:
-            parts = [_("{n} customers", n=f"{shown:,}"),
+            parts = [_n("{n} customer", "{n} customers", shown, n=f"{shown:,}"),
                      _("matching “{q}”, best first", q=self.query_text)]
         if self.group is not None:
             parts.append(self._value_label(*self.group))
@@ -275,8 +297,10 @@ class TerritoryScreen(CustomerActions, Screen):
         for cid in store.customers_in_group("region", node.data[1]):
             customer = store.customer(cid) or {}
             cities[customer.get("city") or ""] += 1
-        for city, count in sorted(cities.items(), key=lambda item: (-item[1], item[0])):
-            node.add_leaf(f"{city or _('(none)')} ({count})", data=("city", city))
+        for city, _count in store.groups("city"):  # in the order cities are read in
+            if city in cities:
+                node.add_leaf(_("{group} ({n})", group=city or _("(none)"), n=cities[city]),
+                              data=("city", city))
 
     # ------------------------------------------------------------------ actions
 
@@ -298,7 +322,7 @@ class TerritoryScreen(CustomerActions, Screen):
     def action_focus_tree(self) -> None:
         self.query_one("#groups", Tree).focus()
 
-    def action_toggle_grouping(self) -> None:
+    def action_cycle_grouping(self) -> None:
         index = GROUPINGS.index(self.grouping) if self.grouping in GROUPINGS else -1
         self.grouping = GROUPINGS[(index + 1) % len(GROUPINGS)]
         self.group = None

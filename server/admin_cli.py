@@ -94,8 +94,8 @@ def _show(values: dict[str, Any], as_json: bool) -> None:
 
 def _print_changes(before: dict[str, Any], after: dict[str, Any]) -> None:
     old, new = flat(before), flat(after)
-    differences = [f"{key}: {old.get(key)} → {value}" for key, value in new.items()
-                   if old.get(key) != value]
+    differences = [f"{key}: {old.get(key)} → {new.get(key)}" for key in dict.fromkeys([*new, *old])
+                   if old.get(key) != new.get(key)]
     print("\n".join(differences) if differences else "nothing changed")
 
 

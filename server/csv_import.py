@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from server import db
 from server.clock import system_clock
+from server.domain import trail
 from server.org import Org
 from sync.protocol import rules, validation
 from sync.protocol.models import MAX_ID, Customer
@@ -326,6 +327,8 @@ def import_customers(engine: sa.Engine, text: str, *, skip_bad: bool, now: datet
             db.put_record(conn, "customer", merged, org.customer_audience(merged),
                           reason="imported")
         db.put_many(conn, "customer", fresh, reason="imported")
+        trail.imported(conn, org, [(by_id[m["id"]], m) for m in updates]
+                       + [(None, c) for c, _ in fresh], now)
         db.record_audit(conn, "admin", "import",
                         f"imported {len(fresh)} new and {len(updates)} updated customer(s)")
         report.written = True

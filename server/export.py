@@ -1,4 +1,5 @@
-"""`fieldrep-server export customers|visits|feedback`: what an admin hands to a spreadsheet.
+"""`fieldrep-server export customers|visits|feedback|ownership`: what an admin hands to a
+spreadsheet.
 
 CSV is UTF-8 with a byte-order mark and CRLF lines (so spreadsheet programs read Chinese text
 right), and every cell that a spreadsheet would run as a formula (``=…``, ``@…``, ``+…``, ``-…``
@@ -10,6 +11,9 @@ Customers come in the import's columns first (the primary contact in ``contact_*
 name), then the fields the server keeps, so an exported file can be edited and imported again.
 Visits and feedback name their customer and rep (``customer_name``, ``rep_name``) beside the
 ids. JSON is the records as stored (visits and feedback with those two names added).
+The ownership history comes one event a row, oldest first per customer, with why in English
+(``why``) beside its code (``reason``) and parameters. Each export says on stderr that it holds
+personal data.
 """
 
 from __future__ import annotations
@@ -26,8 +30,17 @@ import sqlalchemy as sa
 
 from server import db, schema
 from server.csv_import import COLUMNS
+from sync.protocol.ownership import ENTITY as OWNERSHIP
+from sync.protocol.ownership import event_text
 
-WHAT = {"customers": "customer", "visits": "visit", "feedback": "feedback"}
+WHAT = {"customers": "customer", "visits": "visit", "feedback": "feedback",
+        "ownership": OWNERSHIP}
+OWNERSHIP_COLUMNS = ("at", "customer_id", "customer_name", "n", "kind", "actor_id", "actor_name",
+                     "from_rep_id", "from_rep_name", "to_rep_id", "to_rep_name", "reason", "why",
+                     "strategy", "params")
+PERSONAL_DATA = ("fieldrep-server: note: this export holds personal data ({what}: names of "
+                 "customers, contacts and reps); keep the file where only those who need it "
+                 "can read it")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 """A number a spreadsheet reads as a number (not ``-inf``, ``-1_000`` or ``-nan``, which Python's
@@ -78,6 +91,10 @@ def rows_for(engine: sa.Engine, what: str) -> list[dict]:
         records = db.all_records(conn, WHAT[what])
         if what == "customers":
             return records
+        if what == "ownership":
+            return sorted(({**event, "why": event_text(event)} for event in records),
+                          key=lambda e: (e.get("customer_name") or "", e.get("customer_id"),
+                                         e.get("n", 0)))
         names = {entity: dict(conn.execute(  # the name column, not every record's JSON
                      sa.select(schema.records.c.id, schema.records.c.name)
                      .where(schema.records.c.entity == entity)).tuples().all())
@@ -97,7 +114,8 @@ def _named(record: dict, names: dict[str, dict[str, str]]) -> dict:
 
 def to_csv(what: str, records: list[dict]) -> str:
     rows = [_customer_row(r) for r in records] if what == "customers" else records
-    columns: list[str] = list(COLUMNS) if what == "customers" else []
+    columns: list[str] = {"customers": list(COLUMNS),
+                          "ownership": list(OWNERSHIP_COLUMNS)}.get(what, [])
     for row in rows:
         columns.extend(key for key in row if key not in columns)
     out = io.StringIO()
@@ -116,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     else:
         text = to_csv(args.what, records)
+    print(PERSONAL_DATA.format(what=args.what), file=sys.stderr)
     sys.stdout.flush()
     sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 whatever the locale says
     sys.stdout.buffer.flush()
@@ -123,9 +142,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> tuple[str, Any]:
-    p = sub.add_parser("export", help="write customers, visits or feedback to stdout",
-                       description="Write customers, visits or feedback to stdout (UTF-8; CSV "
-                                   "with a byte-order mark for spreadsheets).")
+    p = sub.add_parser("export", help="write customers, visits, feedback or the ownership "
+                                      "history to stdout",
+                       description="Write customers, visits, feedback or the ownership history "
+                                   "to stdout (UTF-8; CSV with a byte-order mark for "
+                                   "spreadsheets). It holds personal data: keep it private.")
     p.add_argument("what", choices=list(WHAT))
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--json", dest="format", action="store_const", const="json",
+                   help="the same as --format json")
+    p.add_argument("--csv", dest="format", action="store_const", const="csv",
+                   help="the same as --format csv")
     return "export", run

@@ -21,6 +21,7 @@ from server.schema import audience
 from server.tokens import issue_token
 from sync.protocol import rules, validation
 from sync.protocol.models import HISTORY, Policy, Rep, Role, Team, Territory
+from sync.protocol.ownership import ENTITY as OWNERSHIP
 from sync.protocol.refusals import Refusal
 
 
@@ -154,6 +155,22 @@ class Org:
             who.add(owner)
         return who
 
+    def admins(self) -> set[str]:
+        return {r["id"] for r in self.reps.values() if r.get("role") == Role.admin}
+
+    def ownership_audience(self, event: dict, customer: dict) -> set[str]:
+        """Who sees an ownership event of ``customer`` as the customer is now: its owner, the
+        managers of its audience, the rep the event took it away from and their managers, every
+        admin; never another rep (``server/domain/trail.py``)."""
+        owner = customer.get("owner_id")
+        who = {r for r in self.customer_audience(customer)
+               if r == owner or (self.reps.get(r) or {}).get("role") == Role.manager}
+        taken_from = event.get("from_rep_id")
+        if taken_from and taken_from in self.reps:
+            who.add(taken_from)
+            who |= self.managers_of(self.reps[taken_from].get("team_id"))
+        return who | self.admins()
+
     def can_write_customer(self, rep_id: str, customer: dict) -> bool:
         return rep_id in self.customer_audience(customer)
 
@@ -230,7 +247,7 @@ def rescope(conn: Connection, org: Org | None = None) -> int:
     current: dict[tuple[str, str], set[str]] = {}
     for rep_id, entity, record_id in conn.execute(
         sa.select(audience.c.rep_id, audience.c.entity, audience.c.record_id).where(
-            audience.c.entity.in_(("customer", *HISTORY))
+            audience.c.entity.in_(("customer", *HISTORY, OWNERSHIP))
         )
     ):
         current.setdefault((entity, record_id), set()).add(rep_id)
@@ -249,6 +266,13 @@ def rescope(conn: Connection, org: Org | None = None) -> int:
                 db.put_record(conn, entity, record, who,
                               previous_audience=current.get((entity, record["id"]), set()))
                 changed += 1
+    for event in db.all_records(conn, OWNERSHIP):
+        owned = customers.get(event.get("customer_id"))
+        who = org.ownership_audience(event, owned) if owned else org.admins()
+        if who != current.get((OWNERSHIP, event["id"]), set()):
+            db.put_record(conn, OWNERSHIP, event, who,
+                          previous_audience=current.get((OWNERSHIP, event["id"]), set()))
+            changed += 1
     return changed
 
 

@@ -9,7 +9,7 @@ values the models take.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -22,6 +22,11 @@ from sync.protocol.refusals import Refusal
 MAX_CADENCE_DAYS = 3650
 NESTED = {"cadence_days": tuple(t.value for t in Tier)}
 """The policy's keys that hold a dict, and the keys allowed inside (``cadence_days.A``)."""
+LISTS = ("return_reasons",)
+"""The policy's keys that hold a list, set as ``KEY=a,b,c``."""
+LABELS = "value_labels"
+LABEL_KINDS = get_args(get_args(Policy.model_fields[LABELS].annotation)[0])
+"""``value_labels.KIND.VALUE=名称`` sets a value's Chinese name (empty: removes it)."""
 
 
 class PolicyIn(Policy):
@@ -36,6 +41,8 @@ def keys_of(model: type[BaseModel]) -> list[str]:
     for name in model.model_fields:
         if name in NESTED:
             keys.extend(f"{name}.{inner}" for inner in NESTED[name])
+        elif name == LABELS:
+            keys.extend(f"{name}.{kind}.VALUE" for kind in LABEL_KINDS)
         elif name != "version":
             keys.append(name)
     return keys
@@ -72,11 +79,16 @@ def changed(model: type[BaseModel], current: dict[str, Any], words: list[str]) -
         key = key.strip()
         if not sep or not key:
             raise Denied(Refusal("admin.not_key_value", {"text": word[:60]}))
+        if model is Policy and key.startswith(LABELS + "."):
+            _set_label(values, key, value.strip())
+            continue
         if key not in keys_of(model):
             raise _unknown(key, model)
         outer, _, inner = key.partition(".")
         if inner:
             values[outer][inner] = value.strip()
+        elif key in LISTS:  # return_reasons=not_interested,duplicate
+            values[key] = [part.strip() for part in value.split(",") if part.strip()]
         else:
             values[key] = value.strip()
     try:
@@ -87,12 +99,28 @@ def changed(model: type[BaseModel], current: dict[str, Any], words: list[str]) -
     return checked.model_dump(mode="json", exclude={"version"})
 
 
+def _set_label(values: dict[str, Any], key: str, label: str) -> None:
+    """Apply ``value_labels.KIND.VALUE=label`` to ``values`` (copying what it changes); an empty
+    label removes the value's name. The model checks the lengths."""
+    kind, _, value = key[len(LABELS) + 1:].partition(".")
+    if kind not in LABEL_KINDS or not value.strip():
+        raise _unknown(key, Policy)
+    labels = {k: dict(v) for k, v in (values.get(LABELS) or {}).items()}
+    names = labels.setdefault(kind, {})
+    if label:
+        names[value.strip()] = label
+    else:
+        names.pop(value.strip(), None)
+    values[LABELS] = {k: v for k, v in labels.items() if v}
+
+
 def flat(values: dict[str, Any]) -> dict[str, Any]:
-    """``{"cadence_days": {"A": 14}}`` as ``{"cadence_days.A": 14}``: the keys ``changed`` takes."""
+    """``{"cadence_days": {"A": 14}}`` as ``{"cadence_days.A": 14}`` (and the value labels'
+    ``value_labels.industry.Manufacturing``): the keys ``changed`` takes."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, dict):
-            out.update((f"{key}.{inner}", v) for inner, v in value.items())
+            out.update((f"{key}.{inner}", v) for inner, v in flat(value).items())
         else:
             out[key] = value
     return out

@@ -51,12 +51,15 @@ def port_is_free(port: int) -> bool:
 class ServerProcess:
     """``python -m server.cli serve`` on 127.0.0.1, started after ``init``, ready when it answers."""
 
-    def __init__(self, database_url: str, port: int, env: dict[str, str] | None = None) -> None:
+    def __init__(self, database_url: str, port: int, env: dict[str, str] | None = None,
+                 log_path: Path | None = None) -> None:
         self.database_url = database_url
         self.port = port
         self.env = {**os.environ, **(env or {}), "FIELDREP_DATABASE_URL": database_url}
         self.env.pop("FIELDREP_HOME", None)
-        self.log_path = Path(tempfile.mkstemp(prefix="fieldrep-server-", suffix=".log")[1])
+        # the log goes where the caller keeps its files (the demo's folder), else a temp file
+        self.log_path = log_path or Path(
+            tempfile.mkstemp(prefix="fieldrep-server-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
     @property
@@ -65,8 +68,9 @@ class ServerProcess:
 
     @classmethod
     def start(cls, database_url: str, port: int | None = None,
-              env: dict[str, str] | None = None, timeout: float = 60) -> ServerProcess:
-        server = cls(database_url, port or free_port(), env)
+              env: dict[str, str] | None = None, timeout: float = 60,
+              log_path: Path | None = None) -> ServerProcess:
+        server = cls(database_url, port or free_port(), env, log_path)
         init = subprocess.run([sys.executable, "-m", "server.cli", "init"], env=server.env,
                               capture_output=True, text=True, timeout=timeout)
         if init.returncode != 0:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from server import db
 from server.clock import system_clock
-from server.org import Denied, Org, add_rep, add_team, add_territory, ensure_policy
+from server.org import Denied, Org, add_rep, add_team, add_territory, ensure_policy, set_policy
 from sync.protocol import rules
 from sync.protocol.refusals import Refusal
 from sync.protocol.search_keys import pinyin_keys
@@ -64,6 +64,12 @@ EN_LAST = ["Smith", "Müller", "Rossi", "Tanaka", "Lee", "Brown", "Garcia", "Sch
 TITLES_CN = ["采购经理", "总经理", "技术总监", "设备主管", "副总", "采购专员"]
 TITLES_EN = ["Purchasing Manager", "CEO", "Plant Manager", "Head of Procurement", "CTO"]
 PRODUCTS = ["Pumps", "Valves", "Sensors", "Controllers", "Service contract", "Spare parts"]
+VALUE_LABELS = {  # the Chinese names the demo organisation gives its values (Policy.value_labels)
+    "industry": {"Manufacturing": "制造业", "Chemicals": "化工", "Electronics": "电子",
+                 "Logistics": "物流", "Retail": "零售", "Healthcare": "医疗",
+                 "Energy": "能源", "Automotive": "汽车"},
+    "product_line": {"Pumps": "泵", "Valves": "阀门", "Sensors": "传感器", "Controllers": "控制器"},
+}
 OUTCOMES = ["met the buyer", "demo given", "quote requested", "price negotiation", "no decision yet",
             "order placed", "技术交流", "拜访采购经理", "报价已发送", "客户有新需求"]
 NOTES = ["Wants a quote for 20 units before month end.", "客户对交期比较关注，需要确认库存。",
@@ -144,6 +150,8 @@ def seed(engine: sa.Engine, *, reps: int, customers: int, seed_value: int,
         ensure_policy(conn)
         if Org.load(conn).teams:
             raise Denied(Refusal("seed.not_empty"))
+        set_policy(conn, Org.load(conn).policy.model_copy(update={"value_labels": VALUE_LABELS}),
+                   "seed")
         regional = add_team(conn, "East & South 华东华南", "region")
         industrial = add_team(conn, "Key Industries 重点行业", "industry")
         provinces = list(REGIONS)

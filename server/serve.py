@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from server import db, feed, settings
 from server.clikit import CliError, database_url, open_engine, safe_url
-from server.clock import system_clock
+from server.clock import Clock, system_clock
 from server.domain import ownership
 
 log = logging.getLogger("fieldrep.server")
@@ -37,11 +37,12 @@ def _maintain_once(engine: Engine, retention_days: float, now: datetime) -> tupl
     return returned, compacted
 
 
-def _maintainer(engine: Engine, config: settings.ServerSettings, stop: threading.Event) -> None:
+def _maintainer(engine: Engine, config: settings.ServerSettings, stop: threading.Event,
+                clock: Clock) -> None:
     retention = config.feed_retention_days
     while not stop.wait(config.reclaim_interval):
         try:
-            returned, compacted = _maintain_once(engine, retention, system_clock())
+            returned, compacted = _maintain_once(engine, retention, clock())
             if returned:
                 log.info("reclaim: %d customer(s) returned to the pool", returned)
             if compacted:
@@ -59,7 +60,9 @@ def _configure_logging(level_name: str) -> str:
     return level_name if level < logging.INFO else "warning"
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, clock: Clock = system_clock) -> int:
+    """Serve until stopped. ``clock`` is the one time the routes and the housekeeping read (a
+    test's server process moves it; ``fieldrep-server serve`` runs on the machine's)."""
     import uvicorn
 
     from server.app import create_app
@@ -68,7 +71,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(f"--port must be between 1 and 65535, not {args.port}")
     config = settings.load()
     engine = open_engine(args, create=True)
-    app = create_app(engine=engine, config=config, clock=system_clock)
+    app = create_app(engine=engine, config=config, clock=clock)
     uvicorn_level = _configure_logging(config.log_level)
     address = f"http://{args.host}:{args.port}"
     where = safe_url(database_url(args))
@@ -87,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log.info("stopped")
 
     stop = threading.Event()
-    threading.Thread(target=_maintainer, args=(engine, config, stop), name="reclaim",
+    threading.Thread(target=_maintainer, args=(engine, config, stop, clock), name="reclaim",
                      daemon=True).start()
     server = Server(uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
                                    log_level=uvicorn_level, access_log=False))

@@ -90,6 +90,15 @@ class MidReused(MidGapError):
     device and sends the pending work again on it."""
 
 
+class TooLarge(SyncError):
+    """413 ``request.too_large``: the request was over the server's body limit, ``max_bytes``
+    (None when the answer did not say). The engine sends smaller pushes."""
+
+    def __init__(self, message: str, max_bytes: int | None) -> None:
+        super().__init__(message)
+        self.max_bytes = max_bytes
+
+
 class ServerError(SyncError):
     def __init__(self, message: str, status: int = 0, retry_after: float | None = None) -> None:
         super().__init__(message)
@@ -121,6 +130,15 @@ def _detail(response: httpx.Response) -> str:
     if isinstance(body, dict) and body.get("detail"):
         return str(body["detail"])
     return str(body)[:200]
+
+
+def _max_bytes(response: httpx.Response) -> int | None:
+    """The body limit a 413 names (``params.max``), None when it names none."""
+    try:
+        limit = response.json()["params"]["max"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
 
 
 class Client:
@@ -214,6 +232,9 @@ class Client:
                                       f"({detail})")
             if status == 410:
                 raise CursorExpired(detail)
+            if status == 413:
+                raise TooLarge(f"the server refused a request this large ({detail})",
+                               _max_bytes(response))
             if status == 409:
                 try:
                     body = response.json()

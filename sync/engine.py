@@ -6,7 +6,10 @@ server applies each operation once, by the device's sequence number; pulled page
 their cursor in one atomic write).
 
 The store is anything shaped like :class:`sync.store_protocol.SyncStore` (on a laptop,
-``cache.Store``); the engine uses nothing of it beyond that Protocol.
+``cache.Store``); the engine uses nothing of it beyond that Protocol. How big a push may be is
+``sync/push_limits.py``. Over 500 lines because the engine is one class whose steps (push with
+its mid recovery, pull, bootstrap) share one sync's state; the login and the sync log's reading
+are beside it.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from sync.client import (
     MidReused,
     Offline,
     SyncError,
+    TooLarge,
     backoff_delay,
 )
 from sync.protocol.models import MAX_PUSH_BATCH
+from sync.push_limits import PUSH_BYTES, ChangeTooLarge, fitting, push_size, wire
 from sync.store_protocol import MutationJSON, ResultJSON, SyncStore
 
 log = logging.getLogger("fieldrep.sync")
@@ -59,6 +64,13 @@ class SyncReport:
     token_mark: str | None = None
     """With ``signed_out``: which token was turned down (see ``token_mark``), so a new login
     is not taken for signed out."""
+    too_large: int | None = None
+    """One pending change alone is over the server's body limit (this many bytes): nothing
+    after it can be sent until the admin raises the limit (FIELDREP_MAX_BODY_BYTES)."""
+    pool_returns: list[dict[str, Any]] = field(default_factory=list)
+    """Customers of the rep's this sync found back in the shared pool (``take_pool_news``):
+    the sync that brought the news carries it, so whoever ran it (the TUI's toast, ``fieldrep
+    sync``) says it, once; the queue keeps an entry each until dismissed or claimed."""
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
@@ -100,6 +112,9 @@ class NotLoggedIn(SyncError):
     pass
 
 
+
+
+
 def token_mark(token: str | None) -> str | None:
     """A short, one-way mark of a token for the sync log: it tells two tokens apart and gives
     nothing of the secret away (12 hex digits of its SHA-256)."""
@@ -134,6 +149,8 @@ class SyncEngine:
         self.online: bool | None = None
         self.last_error: str | None = None
         self.failures = 0  # syncs failed in a row, for the caller's backoff
+        self.push_bytes = PUSH_BYTES
+        """The body size a push stays under; lowered to what a server's 413 says its limit is."""
         self._verdict: tuple[str | None, bool] | None = None
         """(the token's mark, signed out?) as this process last learnt it; None: read the log."""
 
@@ -243,6 +260,7 @@ class SyncEngine:
                 client = self._client()
                 self._push(client, report)
                 self._pull(client, report)
+                report.pool_returns = self.store.take_pool_news()
                 self.online = True
                 self.last_error = None
                 self.failures = 0
@@ -260,6 +278,8 @@ class SyncEngine:
             except SyncError as error:
                 report.ok = False
                 report.error = str(error)
+                if isinstance(error, ChangeTooLarge):
+                    report.too_large = error.max_bytes
                 self.online = False if isinstance(error, Offline) else self.online
                 self.last_error = report.error
                 self.failures += 1
@@ -278,7 +298,9 @@ class SyncEngine:
                 self.failures += 1
             report.finished_at = datetime.now(UTC)
             try:
-                self.store.record_sync_run(report.to_dict())
+                run = report.to_dict()
+                run.pop("pool_returns")  # the news is the rep's to read, not the log's
+                self.store.record_sync_run(run)
             except Exception:
                 log.exception("could not record the sync run")
             return report
@@ -290,13 +312,20 @@ class SyncEngine:
         renumbered = False
         below: int | None = None  # send only the operations below this mid (see 409 below)
         while True:
-            batch = self.store.outbox()[:MAX_PUSH_BATCH]
+            batch = fitting(self.store.outbox()[:MAX_PUSH_BATCH], device_id, self.push_bytes)
             if not batch:
                 return
             if below is not None:
                 batch = [op for op in batch if op["mid"] < below] or batch
             try:
-                answer = client.push(device_id, [_wire(op) for op in batch])
+                answer = client.push(device_id, [wire(op) for op in batch])
+            except TooLarge as refused:
+                # over the server's body limit: send fewer changes per push, down to one
+                size = push_size([wire(op) for op in batch], device_id)
+                if len(batch) == 1:
+                    raise ChangeTooLarge(refused.max_bytes or size) from None
+                self.push_bytes = min(self.push_bytes, refused.max_bytes or size, size // 2)
+                continue
             except MidReused:
                 # This data folder was restored from a backup or copied: its mids stand for
                 # other operations on the server. Send everything again on a fresh device.
@@ -440,11 +469,6 @@ def _acknowledged(op: MutationJSON) -> ResultJSON:
     return {"op_id": op["op_id"], "mid": op["mid"], "status": "applied",
             "entity": op["kind"].split(".")[0], "record_id": op["record_id"], "version": None,
             "record": None}
-
-
-def _wire(op: MutationJSON) -> MutationJSON:
-    keys = ("op_id", "mid", "kind", "record_id", "fields", "base_version", "client_time")
-    return {k: op.get(k) for k in keys if k in op}
 
 
 class OtherRepsWork(SyncError):

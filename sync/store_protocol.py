@@ -98,6 +98,11 @@ class SyncStore(Protocol):
 
     def rejections(self) -> list[dict[str, Any]]: ...
 
+    def take_pool_news(self) -> list[dict[str, Any]]:
+        """Customers of the rep's that this process's syncs found back in the pool, not handed
+        out yet (each once); the engine puts them in its report."""
+        ...
+
     def record_sync_run(self, run: dict[str, Any]) -> None:
         """Keep one sync report (``SyncReport.to_dict()``) in the sync log."""
         ...

@@ -2,7 +2,9 @@
 
 It owns the store and the sync engine, the jump keys and the status bar, and the one background
 sync worker. Start is cache-first: the queue is painted from the local store at once and the
-first sync runs afterwards in a thread, so the rep never waits on the network.
+first sync runs afterwards in a thread, so the rep never waits on the network. Slightly over 500
+lines: the sync worker's report handling (each outcome said once) belongs with the shell that
+owns the status; signing in is in ``signin.py``, the demo's keys in ``demo_actions.py``.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ class FieldRepApp(SignInActions, DemoActions, App):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit fieldrep (pending work stays saved)"),
         Binding("L", "login", "Log in", id="login",
-                tooltip="Log in again with a new token; pending work stays on this laptop"),
+                tooltip="Log in with the server's address and your token; pending work stays "
+                        "on this laptop"),
         *DEMO_BINDINGS,
     ]
 
@@ -142,12 +145,15 @@ class FieldRepApp(SignInActions, DemoActions, App):
         clock: Callable[[], datetime] | None = None,
         demo: Any = None,
         theme: str | None = None,
+        engine_factory: Callable[[Any], Any] | None = None,
     ) -> None:
         set_language(lang)
         super().__init__()
         translate_keys(self, _)
         self.store = store
         self.engine = engine
+        self.engine_factory = engine_factory or _sync_engine
+        """Makes the engine when a laptop never logged in logs in with L."""
         self.lang = lang
         self.demo = demo
         self._clock = clock
@@ -264,6 +270,12 @@ class FieldRepApp(SignInActions, DemoActions, App):
         if refresh is not None and getattr(screen, "data_version", None) != self.data_version:
             refresh()
 
+    def get_system_commands(self, screen: Screen) -> Any:
+        """Textual's own palette entries, in the rep's language (see ``tui/commands.py``)."""
+        from tui.commands import system_commands
+
+        return system_commands(self, screen)
+
     # ------------------------------------------------------------------ navigation
 
     def action_jump(self, mode: str) -> None:
@@ -301,7 +313,7 @@ class FieldRepApp(SignInActions, DemoActions, App):
     def unavailable_reason(self, action: str) -> str | None:
         if action == "sync_now":
             if self.engine is None:
-                return _("Not logged in: run `fieldrep login` to sync")
+                return _("Not logged in: press L to log in (or run `fieldrep login`)")
             if self.status.syncing:
                 return _("A sync is already running")
         return None
@@ -312,8 +324,8 @@ class FieldRepApp(SignInActions, DemoActions, App):
             return demo
         if action == "back":
             return len(self.screen_stack) > 1 or self.current_mode != "queue"
-        if action == "login":  # shown while signed out, the one way on (like the demo keys)
-            return self.status.signed_out
+        if action == "login":  # shown while signed out or never logged in: the one way on
+            return self.status.signed_out or self.engine is None
         return None if self.unavailable_reason(action) else True
 
     async def run_action(self, action: Any, default_namespace: Any = None,
@@ -364,6 +376,7 @@ class FieldRepApp(SignInActions, DemoActions, App):
             state.last_sync = as_datetime(store.last_sync_at)
             state.conflicts = len(store.conflicts())
             state.rejections = len(store.rejections())
+            state.policy = store.policy
         except Exception as error:  # the bar must never take the App down
             log.warning("status from store failed: %s", error)
         state.logged_in = self.engine is not None
@@ -437,8 +450,15 @@ class FieldRepApp(SignInActions, DemoActions, App):
             if report.get("conflicts") or report.get("rejected"):
                 self.notify(_("Sync needs you: see conflicts and rejections (4)"),
                             severity="warning", timeout=8)
-            if news := pool_news_toast(self.store.take_pool_news()):
+            if news := pool_news_toast(report.get("pool_returns") or []):
                 self.notify(news, severity="warning", timeout=10)  # also a queue entry each
+        elif report.get("too_large"):  # the server answered: one change is over its limit
+            from sync.push_limits import TOO_LARGE
+
+            state.online = True
+            state.last_error = report.get("error")
+            self._refresh_status_from_store()
+            self.notify(_(TOO_LARGE, max=report["too_large"]), severity="error", timeout=15)
         else:
             state.online = False
             state.last_error = report.get("error")
@@ -477,6 +497,12 @@ class FieldRepApp(SignInActions, DemoActions, App):
             if mode != "queue":
                 await self.remove_mode(mode)
                 self.add_mode(mode, _mode_factory(self, mode))
+
+
+def _sync_engine(store: Any) -> Any:
+    from sync.engine import SyncEngine
+
+    return SyncEngine(store)
 
 
 def _as_dict(report: Any) -> dict:

@@ -352,7 +352,8 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
         except (OSError, ValueError) as error:
             raise DemoError(f"cannot read the demo's people from {people_file}: {error}") from None
 
-        server = ServerProcess.start(database_url)
+        # its log in the demo's folder: removed with a temporary one, kept with a kept one
+        server = ServerProcess.start(database_url, log_path=root / "server.log")
         stack.callback(server.stop)
         link = DemoLink(server.port).start()
         stack.callback(link.stop)
@@ -381,13 +382,15 @@ def _demo(args: argparse.Namespace, lang: str, theme: str | None = None) -> int:
         from cache import Store
         from sync.engine import SyncEngine
         from tui.app import run_app
+        from ui.i18n import _, set_language
 
+        set_language(lang)  # the views' labels are shown in the app's language
         views = []
         stores = {}
         for role, person in (("rep", rep), ("manager", manager)):
             store = stack.enter_context(Store.open(homes[role]))
             stores[role] = store
-            label = f"{person['name']} ({role})"
+            label = _("{name} ({role})", name=person["name"], role=_(role))
             views.append((store, SyncEngine(store), label))
         stack.callback(leftovers.count_pending, stores)  # runs before the stores close
         demo = DemoControls(link, views)

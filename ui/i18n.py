@@ -1,8 +1,10 @@
 """UI text in English and Chinese, gettext style: the English text is the key.
 
 ``_("Saved — will sync")`` returns the text in the current language; ``{name}`` placeholders are
-filled from keyword arguments. Each part of the UI keeps its Chinese catalogue in its own module in
-``ui/locales/`` (a dict named ``ZH``), merged here at first use, so parts never edit one file.
+filled from keyword arguments. A count goes through ``_n(singular, plural, n)`` ("1 conflict",
+"2 conflicts"), translated by its plural form. Each part of the UI keeps its Chinese catalogue in
+its own module in ``ui/locales/`` (a dict named ``ZH``), merged here at first use, so parts never
+edit one file.
 A missing translation falls back to English, never to an error.
 
 This module imports nothing from the App or the screens, so screens and widgets may use it.
@@ -59,6 +61,19 @@ def _(text: str, /, **values: object) -> str:
     """``text`` in the current language, with ``{placeholders}`` filled in."""
     text = _catalogue_text(text)
     return text.format(**values) if values else text
+
+
+def _n(singular: str, plural: str, n: int, /, **values: object) -> str:
+    """A count said right: ``_n("{n} conflict", "{n} conflicts", n)`` is "1 conflict", "2
+    conflicts". English picks the form by ``n``; the catalogue keys the translation by the
+    ``plural`` form alone (Chinese has no plural, so its line is written once). ``{n}`` (``n``,
+    unless ``values`` gives it written another way, such as ``n=f"{count:,}"``) and the other
+    ``{placeholders}`` are filled in."""
+    if _language == "en":
+        text = singular if n == 1 else plural
+    else:
+        text = _catalogue_text(plural)
+    return text.format(**{"n": n, **values})
 
 
 # --------------------------------------------------------------------------- refusals
@@ -152,6 +167,7 @@ OP_LABELS = {
     "customer.create": "new customer",
     "customer.update": "customer edit",
     "customer.claim": "claim",
+    "customer.return": "return to the pool",
 }
 """What each kind of pending operation is called, in English (the catalogue key): the sync screen
 and the command line name operations the same way."""

@@ -1,5 +1,6 @@
 """The API's edge, before any route: the request log, the body limit and the safe headers (pure
-ASGI middlewares), and the throttle of failed sign-ins per client address."""
+ASGI middlewares), the throttle of failed sign-ins per client address, and the push's limits as
+the OpenAPI schema documents them (``PUSH_LIMITS``)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,26 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.api.errors import error_body
 from server.db import ascii_int
+from sync.protocol.models import MAX_PUSH_BATCH, ErrorBody
 from sync.protocol.refusals import Refusal
+
+PUSH_LIMITS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": (
+        "`request.too_large` (params `max`): the body is over FIELDREP_MAX_BODY_BYTES, refused "
+        "by its Content-Length or, chunked, as it streams, before it is parsed or any token is "
+        "looked at. Send fewer mutations per push.")},
+    422: {"model": ErrorBody, "description": (
+        f"`push.too_many` (params `max`, `count`): more than {MAX_PUSH_BATCH} mutations in one "
+        "push; other bad input is `field.invalid` (params `field`, `problem`).")},
+}
+"""The push's documented limits (its OpenAPI responses)."""
 
 AUTH_FAILURES = 20
 AUTH_WINDOW_SECONDS = 60.0

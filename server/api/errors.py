@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.protocol.models import ErrorBody
+from sync.protocol.models import MAX_PUSH_BATCH, ErrorBody
 from sync.protocol.refusals import Refusal
 
 log = logging.getLogger("fieldrep.server")
@@ -60,6 +60,18 @@ def _first_invalid(errors: list[ErrorDetails], skip_body: bool, fallback: str) -
     return Refusal("field.invalid", {"field": where, "problem": first.get("msg", "invalid")})
 
 
+def _too_many_mutations(errors: list[Any]) -> Refusal | None:
+    """``push.too_many`` naming the limit, for a push over ``MAX_PUSH_BATCH`` mutations (the
+    model's list-length check), instead of pydantic's generic line."""
+    for found in errors:
+        if found.get("type") == "too_long" and tuple(found.get("loc", ())) == ("body",
+                                                                                "mutations"):
+            context = found.get("ctx") or {}
+            return Refusal("push.too_many", {"max": context.get("max_length", MAX_PUSH_BATCH),
+                                             "count": context.get("actual_length", "?")})
+    return None
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that give every error the ErrorBody shape."""
 
@@ -69,7 +81,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        refusal = _first_invalid(list(error.errors()), True, "request")
+        errors = list(error.errors())
+        refusal = _too_many_mutations(errors) or _first_invalid(errors, True, "request")
         return JSONResponse(error_body(refusal), status_code=422)
 
     @app.exception_handler(ValidationError)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Header, Query
 from fastapi.responses import JSONResponse
 
 from server import db, devices, feed
 from server.api.deps import ClockDep, CurrentRep, EngineDep, NowDep, plain, refuse_old_schema
+from server.api.edge import PUSH_LIMITS
 from server.api.errors import ERRORS, Problem
 from server.org import Org
 from sync.protocol.models import (
@@ -24,6 +25,24 @@ from sync.protocol.models import (
 from sync.protocol.refusals import Refusal
 
 MAX_PAGE = 5000
+
+OWNERSHIP_SCHEMA = 2
+"""The first wire format whose laptops know ownership events (``entity: "ownership"``). An older
+laptop would refuse a page that carries one, so it is sent its pages without them; it learns the
+history once it is updated and bootstraps."""
+
+SchemaHeader = Annotated[str | None, Header(alias="X-Fieldrep-Schema", include_in_schema=False)]
+
+
+Page = TypeVar("Page", PullResponse, BootstrapPage)
+
+
+def _for_client(page: Page, schema: str | None) -> Page:
+    """``page`` as the laptop's wire format can read it (the header was checked by CurrentRep)."""
+    number = db.ascii_int(schema.strip()) if schema else None
+    if number is not None and number < OWNERSHIP_SCHEMA:
+        page.changes = [change for change in page.changes if change.entity != "ownership"]
+    return page
 
 router = APIRouter()
 
@@ -68,7 +87,7 @@ def register_device(rep: CurrentRep, engine: EngineDep, now: NowDep,
 
 
 @router.post("/v1/sync/push", response_model=PushResponse,
-             responses={**ERRORS, 409: PUSH_CONFLICT})
+             responses={**ERRORS, **PUSH_LIMITS, 409: PUSH_CONFLICT})
 def push(body: PushRequest, rep: CurrentRep, engine: EngineDep, clock: ClockDep) -> Any:
     refuse_old_schema(body.schema_version)
     plain(body.device_id, "device_id")
@@ -92,10 +111,11 @@ def push(body: PushRequest, rep: CurrentRep, engine: EngineDep, clock: ClockDep)
 
 @router.get("/v1/sync/pull", response_model=PullResponse, responses=ERRORS)
 def pull(rep: CurrentRep, engine: EngineDep, cursor: Annotated[str, Query(max_length=40)],
-         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500) -> PullResponse:
+         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
+         schema: SchemaHeader = None) -> PullResponse:
     try:
         with db.reading(engine) as conn:
-            return feed.pull(conn, rep["id"], cursor, limit)
+            return _for_client(feed.pull(conn, rep["id"], cursor, limit), schema)
     except feed.CursorRefused as refused:
         raise _feed_problem(refused) from None
 
@@ -103,9 +123,10 @@ def pull(rep: CurrentRep, engine: EngineDep, cursor: Annotated[str, Query(max_le
 @router.get("/v1/sync/bootstrap", response_model=BootstrapPage, responses=ERRORS)
 def bootstrap(rep: CurrentRep, engine: EngineDep,
               limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
-              token: Annotated[str | None, Query(max_length=600)] = None) -> BootstrapPage:
+              token: Annotated[str | None, Query(max_length=600)] = None,
+              schema: SchemaHeader = None) -> BootstrapPage:
     try:
         with db.reading(engine) as conn:
-            return feed.bootstrap(conn, rep["id"], token, limit)
+            return _for_client(feed.bootstrap(conn, rep["id"], token, limit), schema)
     except feed.CursorRefused as refused:
         raise _feed_problem(refused) from None

@@ -1,6 +1,7 @@
 """A customer as a rep's mutations change it: a new prospect (owned by whoever found it), an edit
 merged field by field against the version it was made on, and a claim from the pool decided by
-the server's clock, first come first served, within the daily cap and the held limit."""
+the server's clock, first come first served, within the daily cap and the held limit. Each that
+gives a customer an owner writes its ownership event (``server/domain/trail.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server import db
+from server.domain import trail
 from server.domain.shared import (
     Outcome,
     Refused,
@@ -77,6 +79,8 @@ def customer_create(conn: Connection, org: Org, rep: dict, mutation: Mutation,
                   previous_audience=set(), reason="new customer", field_versions={}, at=now)
     db.record_audit(conn, rep["id"], "create", f"{rep['name']} added {customer['name']}",
                     entity="customer", record_id=customer["id"], at=now)
+    trail.record(conn, org, None, customer, kind="create", actor=rep, reason="history.created",
+                 params={"who": rep["name"]}, now=now)
     return ResultStatus.applied, customer, None
 
 
@@ -152,6 +156,8 @@ def customer_claim(conn: Connection, org: Org, rep: dict, mutation: Mutation,
         raise Refused(refusal, customer)
     claimed = owned_by(customer, rep, now, org)
     save_customer(conn, org, claimed, reason=f"claimed by {rep['name']}", at=now)
+    trail.record(conn, org, customer, claimed, kind="claim", actor=rep, reason="history.claimed",
+                 params={"who": rep["name"], "until": claimed["protected_until"][:10]}, now=now)
     db.record_audit(conn, rep["id"], "claim",
                     f"{rep['name']} claimed {customer['name']}; protected until "
                     f"{claimed['protected_until'][:10]}", entity="customer",

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = 1
-"""Bumped when the wire format changes incompatibly; the server answers 426 to older clients."""
+SCHEMA_VERSION = 2
+"""Bumped when the wire format changes. The server answers 426 below its MIN_CLIENT_SCHEMA and
+speaks down to the versions above it (2: ownership events in pulls, held back from a 1)."""
 
 MAX_PUSH_BATCH = 100
 MAX_ID = 64
@@ -162,6 +163,23 @@ class Policy(_Model):
     )
     timezone: str = Field("Asia/Shanghai", description="the organisation's calendar day")
     max_devices: int = Field(20, ge=1, le=10_000, description="devices one rep may register")
+    # F (issue 10): the reasons a rep picks from when returning a customer to the pool
+    return_reasons: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
+        default_factory=lambda: ["not_interested", "duplicate", "out_of_territory",
+                                 "closed_business", "other"],
+        min_length=1, max_length=30,
+        description="reason codes a rep must give to return a customer (customer.return)")
+    # D (issue 16): the Chinese names of stored data values, for the Chinese screen
+    value_labels: dict[
+        Literal["industry", "customer_type", "product_line"],
+        Annotated[dict[Annotated[str, Field(min_length=1, max_length=80)],
+                       Annotated[str, Field(min_length=1, max_length=80)]],
+                  Field(max_length=500)],
+    ] = Field(
+        default_factory=dict,
+        description="per kind (industry, customer_type, product_line), a stored value's Chinese "
+                    "name, e.g. {\"industry\": {\"Manufacturing\": \"制造业\"}}; shown in zh",
+    )
     version: int = 1
 
 
@@ -288,7 +306,8 @@ ENTITY_MODELS: dict[str, type[_Model]] = {
     "territory": Territory,
     "policy": Policy,
 }
-Entity = Literal["customer", "visit", "feedback", "followup", "rep", "team", "territory", "policy"]
+Entity = Literal["customer", "visit", "feedback", "followup", "rep", "team", "territory", "policy",
+                 "ownership"]
 
 
 # --------------------------------------------------------------------------- push
@@ -307,6 +326,7 @@ class MutationKind(StrEnum):
     customer_create = "customer.create"  # a new prospect the rep found; claimed by its creator
     customer_update = "customer.update"  # per-field merge against base_version
     customer_claim = "customer.claim"  # decided by the server, first to arrive wins
+    customer_return = "customer.return"  # F: the owner gives it back to the pool, with a reason
 
 
 class Mutation(_Model):
@@ -430,3 +450,33 @@ class ErrorBody(_Model):
     detail: str = Field(description="what went wrong, in English")
     code: str | None = Field(None, description="a stable code (sync.protocol.refusals), if any")
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- F: ownership history
+
+
+class OwnershipEvent(_Model):
+    """One change of a customer's owner (a claim, a return, a reclaim, an assignment, a
+    transfer, a hand-off, a new customer, an import), written by the server in the transaction
+    that made it. ``reason`` is a code of ``sync.protocol.ownership.TEMPLATES`` with its
+    ``params``, so the laptop says why in the rep's language."""
+
+    id: str
+    customer_id: str
+    customer_name: str = ""
+    n: int = Field(ge=1, description="the event's place in its customer's history: 1, 2, 3 …")
+    kind: str = Field(max_length=16)
+    at: datetime
+    actor_id: str | None = None
+    actor_name: str | None = None
+    from_rep_id: str | None = None
+    from_rep_name: str | None = None
+    to_rep_id: str | None = None
+    to_rep_name: str | None = None
+    reason: str = Field(max_length=60)
+    params: dict[str, Any] = Field(default_factory=dict)
+    strategy: str | None = None
+    version: int = 1
+
+
+ENTITY_MODELS["ownership"] = OwnershipEvent

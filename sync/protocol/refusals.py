@@ -143,6 +143,14 @@ TEMPLATES: dict[str, str] = {
     "admin.not_key_value": "'{text}' is not KEY=VALUE",
     # --- D: one rule each side (issue 16), continued
     "claim.pending": "a claim for {name} is already waiting to sync",
+    # --- F: returning a customer to the pool (issue 10)
+    "return.reason_required": "a return needs a reason: use {choices}",
+    "return.unknown_reason": "unknown return reason {reason}: use {choices}",
+    "return.not_owner": "{name} is not yours to return",
+    "return.pending": "a return of {name} is already waiting to sync",
+    "return.not_yours": "this customer is not yours to return",
+    # --- E: request limits (issue 11)
+    "push.too_many": "a push carries at most {max} changes, this one {count}: send the rest next",
 }
 
 

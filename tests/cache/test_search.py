@@ -155,7 +155,7 @@ def test_opening_and_searching_never_compute_pinyin(fieldrep_home):
 def _reference_search(customers: list[dict], query: str, limit: int) -> list[str]:
     """The ranking search() promises, computed the slow, obvious way (exact matches only)."""
     terms = query.lower().split()
-    ranked: dict[int, list[tuple[str, str]]] = {1: [], 2: [], 3: []}
+    ranked: dict[int, list[tuple[str, str, str]]] = {1: [], 2: [], 3: []}
     for c in customers:
         name = c["name"].lower()
         keys = c.get("search_keys") or []
@@ -170,8 +170,9 @@ def _reference_search(customers: list[dict], query: str, limit: int) -> list[str
             tier = 2
         else:
             tier = 3
-        ranked[tier].append((name, c["id"]))
-    return [cid for tier in (1, 2, 3) for _, cid in sorted(ranked[tier])][:limit]
+        # by name within a rank, in pinyin order (a Chinese name by its first pinyin key)
+        ranked[tier].append((keys[0] if keys else name, name, c["id"]))
+    return [cid for tier in (1, 2, 3) for *_, cid in sorted(ranked[tier])][:limit]
 
 
 def test_search_typed_char_by_char_ranks_exactly_like_the_obvious_full_scan():

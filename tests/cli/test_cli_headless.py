@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sync.protocol.rules import as_datetime
 from tests.sync._harness import ROOT, client_env
 from tests.tui.conftest import ACME, SINOPEC, fill_store
 
@@ -230,3 +231,51 @@ def test_import_outbox_of_a_file_without_operations_exits_non_zero(home, tmp_pat
     exported = tmp_path / "work.json"
     fieldrep(home, "export-outbox", str(exported))
     assert "already here" in fieldrep(home, "import-outbox", str(exported)).stdout
+
+
+# ---------------------------------------------------------------- the lock's time
+# "fieldrep is already open … since HH:MM" reads in the policy's zone (Asia/Shanghai), as every
+# time a person reads; the laptop here runs in America/New_York, 13 hours away, so its own HH:MM
+# never passes for the policy's. When the policy cannot be read, the zone is named (UTC).
+
+LAPTOP_ZONE = "America/New_York"
+
+
+def _opened_at(home: Path):
+    return as_datetime(json.loads((home / "LOCK").read_bytes())["since"])
+
+
+def _lock_refusal(home: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=60,
+                          env=client_env(home, TZ=LAPTOP_ZONE, FIELDREP_LANG="en"))
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("visit", "log", SINOPEC, "--notes", "x")],
+                         ids=["second-workspace", "writing-command"])
+def test_the_lock_message_gives_the_time_it_was_opened_in_the_policy_zone(home, workspace, args):
+    opened = _opened_at(home)
+    policy_clock = opened.astimezone(SHANGHAI).strftime("%H:%M")
+    laptop_clock = opened.astimezone(ZoneInfo(LAPTOP_ZONE)).strftime("%H:%M")
+    said = _lock_refusal(home, *args)
+    assert f"pid {workspace.pid}" in said
+    assert f"since {policy_clock}" in said, said
+    assert laptop_clock not in said, said
+
+
+def test_the_lock_message_is_in_chinese_with_the_policy_zone_time(home, workspace):
+    opened = _opened_at(home)
+    policy_clock = opened.astimezone(SHANGHAI).strftime("%H:%M")
+    said = _lock_refusal(home, "--lang", "zh")
+    assert "fieldrep is already open" not in said, said
+    assert policy_clock in said and str(workspace.pid) in said, said
+
+
+def test_without_a_readable_policy_the_lock_message_names_the_zone_of_its_time(home, workspace):
+    (home / "snapshot.json").write_bytes(b'{"format": 1, "customers": [')  # the reader stops
+    opened = _opened_at(home)
+    said = _lock_refusal(home)
+    assert f"since {opened.astimezone(UTC).strftime('%H:%M')} UTC" in said, said

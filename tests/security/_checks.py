@@ -134,11 +134,25 @@ def _changes_since(engine: sa.Engine, seq: int) -> list[tuple[str, str, str]]:
             .where(schema.changes.c.seq > seq).order_by(schema.changes.c.seq))]
 
 
+TRAIL = Permit(new=True, why="its ownership history")
+
+
+def _trail_permits(before: Snapshot, after: Snapshot,
+                   permits: dict[Key, Permit]) -> dict[Key, Permit]:
+    """An action allowed to change a customer's owner also writes the customer's ownership
+    event and addresses its trail again (server/domain/trail.py): new events, no edited one."""
+    owners = {rid for (entity, rid), p in permits.items()
+              if entity == "customer" and (p.new or "owner_id" in p.fields)}
+    return {key: TRAIL for key, record in {**before.records, **after.records}.items()
+            if key[0] == "ownership" and record.get("customer_id") in owners}
+
+
 def assert_changed_only(engine: sa.Engine, before: Snapshot, caller_id: str,
                         permits: dict[Key, Permit] | None = None) -> Snapshot:
     """Nothing changed but what ``permits`` allow; the caller's own devices may move on."""
     permits = permits or {}
     after = Snapshot.take(engine)
+    permits = {**permits, **_trail_permits(before, after, permits)}
     bad: list[str] = []
     for key in sorted(set(before.records) | set(after.records)):
         old, new = before.records.get(key), after.records.get(key)

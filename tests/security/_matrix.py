@@ -112,6 +112,13 @@ MATRIX = [
     ("customer.claim",   POOL_INSIDE,   APPLIED,         EITHER),
     ("customer.claim",   MISSING,       REFUSED,         REFUSED),
     ("customer.claim",   MOVED,         REFUSED,         None),
+    ("customer.return",  OWN,           APPLIED,         REFUSED),  # F: only the owner; Oz: Cy's
+    ("customer.return",  OTHER_REP,     REFUSED,         REFUSED),
+    ("customer.return",  OTHER_TEAM,    REFUSED,         REFUSED),
+    ("customer.return",  POOL_OUTSIDE,  REFUSED,         REFUSED),
+    ("customer.return",  POOL_INSIDE,   REFUSED,         REFUSED),
+    ("customer.return",  MISSING,       REFUSED,         REFUSED),
+    ("customer.return",  MOVED,         REFUSED,         None),     # Bo's now
 ]
 
 CELLS = [(caller, kind, target, expect)
@@ -153,6 +160,7 @@ def attack_fields(kind: str, customer_id: str, province: str) -> dict:
         "customer.update": {"name": secret(ATTACK, "name"),
                             "product_lines": [secret(ATTACK, "product")]},
         "customer.claim": {},
+        "customer.return": {"reason": "other"},
     }[kind]
 
 
@@ -200,6 +208,9 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
                 base_version = (db.get_record(conn, "customer", record_id) or {}).get("version")
             permits[("customer", record_id)] = Permit(
                 fields=frozenset(fields) | {"search_keys", "version", "updated_at"}, why=kind)
+        elif verb == "return":
+            permits[("customer", record_id)] = Permit(
+                fields=OWNERSHIP, why="a return", check=lambda r: r.get("owner_id") is None)
         else:
             permits[("customer", record_id)] = Permit(
                 fields=OWNERSHIP, why="a claim", check=lambda r: r.get("owner_id") == me)

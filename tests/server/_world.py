@@ -11,6 +11,7 @@ from server import db, schema
 from server.app import create_app
 from server.clock import Clock, system_clock
 from server.org import Org, add_rep, add_team, add_territory, ensure_policy
+from sync.protocol.models import SCHEMA_VERSION
 from tests.conftest import postgres_url, require_or_skip
 
 
@@ -83,8 +84,8 @@ class World:
                           at=now)
         return customer
 
-    def headers(self, token):
-        return {"Authorization": f"Bearer {token}", "X-Fieldrep-Schema": "1"}
+    def headers(self, token, wire=SCHEMA_VERSION):
+        return {"Authorization": f"Bearer {token}", "X-Fieldrep-Schema": str(wire)}
 
     def device(self, token):
         response = self.client.post("/v1/devices", headers=self.headers(token), json={})
@@ -93,13 +94,13 @@ class World:
 
     def push(self, token, device, mutations):
         return self.client.post("/v1/sync/push", headers=self.headers(token),
-                                json={"device_id": device, "schema_version": 1,
+                                json={"device_id": device, "schema_version": SCHEMA_VERSION,
                                       "mutations": mutations})
 
-    def scope(self, token):
+    def scope(self, token, wire=SCHEMA_VERSION):
         view, params = {}, {"limit": 2}
         while True:
-            response = self.client.get("/v1/sync/bootstrap", headers=self.headers(token),
+            response = self.client.get("/v1/sync/bootstrap", headers=self.headers(token, wire),
                                        params=params)
             assert response.status_code == 200, response.text
             page = response.json()
@@ -109,8 +110,8 @@ class World:
                 return view, page["cursor"]
             params = {"limit": 2, "token": page["next_token"]}
 
-    def pull(self, token, cursor):
-        response = self.client.get("/v1/sync/pull", headers=self.headers(token),
+    def pull(self, token, cursor, wire=SCHEMA_VERSION):
+        response = self.client.get("/v1/sync/pull", headers=self.headers(token, wire),
                                    params={"cursor": cursor})
         assert response.status_code == 200, response.text
         return response.json()

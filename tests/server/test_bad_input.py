@@ -107,7 +107,7 @@ def test_a_too_old_client_gets_426_from_the_header_and_from_the_push_body(strict
 
     monkeypatch.setattr(deps, "MIN_CLIENT_SCHEMA", 2)
     w.client = TestClient(create_app(engine=w.engine), raise_server_exceptions=False)
-    h = w.headers(w.ana_token)
+    h = w.headers(w.ana_token, wire=1)
     assert w.client.get("/v1/me", headers=h).status_code == 426
     no_header = {"Authorization": h["Authorization"]}
     assert w.client.get("/v1/me", headers=no_header).status_code == 200, "missing header: accept"

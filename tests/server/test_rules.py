@@ -180,8 +180,8 @@ def test_reclaim_returns_only_lapsed_unvisited_customers_with_a_reason_in_the_fe
     back = [c for c in changes if c["id"] == lapsed["id"]]
     lapse_day = (START + timedelta(days=2)).date().isoformat()
     assert back and back[-1]["op"] == "upsert" and back[-1]["record"]["owner_id"] is None
-    assert back[-1]["reason"] == (f"protection of Ana lapsed on {lapse_day} without a visit: "
-                                  "back to the pool")
+    assert back[-1]["reason"] == (f"back to the pool: Ana did not visit it after claiming it on "
+                                  f"{START.date().isoformat()}; protection lapsed on {lapse_day}")
     with db.reading(w.engine) as conn:
         audit = conn.execute(sa.select(schema.audit.c.actor, schema.audit.c.why).where(
             schema.audit.c.action == "reclaim")).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sync.protocol import rules
 from tests.tui.conftest import (
     ACME,
@@ -134,3 +136,49 @@ async def test_r_resolves_the_highlighted_complaint_and_is_dimmed_elsewhere(stor
         complaint = next(f for f in store.feedback(ACME) if f.get("kind") == "complaint")
         assert complaint["status"] == "resolved"
         assert complaint["resolution"] == "Sent a new housing"
+
+
+# ---------------------------------------------------------------------------- timeline words
+
+
+def _drawn_rows(table) -> list[str]:
+    """The timeline's rows as drawn on screen (a cut cell shows cut here)."""
+    return [table.render_line(y).text for y in range(1, table.row_count + 1)]
+
+
+@pytest.mark.parametrize("lang, kind, severity, state", [
+    ("en", "complaint", "high severity", "open"),
+    ("zh", "投诉", "严重程度：高", "未处理"),
+])
+async def test_the_timeline_names_a_complaint_with_its_severity_and_whether_it_is_open(
+        store, lang, kind, severity, state):
+    app = make_app(store, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, ACME)
+        drawn = next(row for row in _drawn_rows(app.screen.query_one("#timeline"))
+                     if "Second robot" in row)
+        assert kind in drawn and severity in drawn and state in drawn
+        assert "[" not in drawn  # not the old "[high/open]" shorthand
+
+
+@pytest.mark.parametrize("lang, kind", [("en", "satisfaction"), ("zh", "满意度")])
+async def test_the_timeline_shows_the_feedback_kind_in_full(store, lang, kind):
+    app = make_app(store, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, SINOPEC)  # the fixture's satisfaction feedback
+        drawn = _drawn_rows(app.screen.query_one("#timeline"))
+        assert any(kind in row and "服务及时" in row for row in drawn), drawn
+
+
+@pytest.mark.parametrize("lang, resolved", [("en", "resolved: Sent a new housing"),
+                                            ("zh", "已解决：Sent a new housing")])
+async def test_a_resolved_complaint_reads_resolved_with_how_in_the_timeline(
+        store, lang, resolved):
+    store.resolve_complaint("fb-0001", "Sent a new housing")
+    app = make_app(store, lang=lang)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _open(app, pilot, ACME)
+        drawn = next(row for row in _drawn_rows(app.screen.query_one("#timeline"))
+                     if "Second robot" in row)
+        assert resolved in drawn
+        assert ("open" if lang == "en" else "未处理") not in drawn

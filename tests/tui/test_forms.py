@@ -93,8 +93,9 @@ async def test_ctrl_s_saves_the_visit_into_the_outbox_with_the_typed_fields_and_
         assert fields["at"].startswith(FROZEN_NOW.isoformat()[:16])
         followups = _ops(store, "followup.create")
         assert followups[-1]["fields"]["title"] == "Send trial samples"
-        assert store.pending_count() == before + 2
-        assert "Saved — will sync" in posted.toasts
+        # the visit, its next step, and the due “Send the quote” marked done (offered, ticked)
+        assert store.pending_count() == before + 3
+        assert "Saved, and “Send the quote” done — will sync" in posted.toasts
         assert store.load_draft(f"visit:{SINOPEC}") is None
         await pilot.pause()
         assert app.status.pending == store.pending_count()  # StoreChanged reached the App
@@ -235,7 +236,7 @@ async def test_a_draft_survives_quitting_the_app_and_reopening_the_form_restores
         assert form.restored_draft
         assert form.values()["notes"] == "typed before the quit"
         assert form.values()["next_step"] == "Call the CFO"
-        assert "Your unsaved draft is back" in posted.toasts
+        assert "Draft from 10:00 restored" in posted.toasts  # typed at 10:00 Shanghai
         # drafts are per customer: another customer's form starts empty
         await pilot.press("escape")
         await pilot.pause()

@@ -285,3 +285,30 @@ def test_the_theme_setting_picks_a_textual_theme_and_an_unknown_name_falls_back(
     assert make_app(store, theme="nord").theme == "nord"
     assert make_app(store, theme="no-such-theme").theme == DEFAULT_THEME
     assert make_app(store).theme == DEFAULT_THEME
+
+
+async def test_the_status_bar_dates_an_old_sync_in_the_policy_zone_not_utc(store):
+    # 2026-11-20 18:30 UTC is already 2026-11-21 02:30 in Asia/Shanghai (the policy's zone)
+    store.record_sync_run({"ok": True, "finished_at": "2026-11-20T18:30:00+00:00", "pushed": 0,
+                           "pulled": 0})
+    for lang, expected in (("en", "synced 2026-11-21"), ("zh", "2026-11-21 同步")):
+        app = make_app(store, lang=lang)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert _label(app, "#sb-last") == expected
+
+
+async def test_a_change_too_large_for_the_server_is_said_plainly_not_as_offline(store):
+    from sync.push_limits import TOO_LARGE
+
+    too_large = {**DOWN, "error": TOO_LARGE.format(max=8000), "too_large": 8000}
+    for lang, words in (("en", "larger than the server accepts (8000 bytes)"),
+                        ("zh", "超过了服务器接受的大小（8000 字节）")):
+        app = make_app(store, lang=lang, engine=ScriptedEngine(too_large))
+        posted = Posted()
+        async with app.run_test(size=SIZE, message_hook=posted) as pilot:
+            await pilot.press("S")
+            await _settle(app, pilot)
+            assert any(words in note for note in posted.toasts), posted.toasts
+            assert not any("Offline" in note or "离线" in note for note in posted.toasts)
+            assert app.status.online is True

@@ -150,3 +150,42 @@ async def test_the_login_modal_refuses_plain_http_to_another_machine_as_the_cli_
         assert "https://" in error and "fieldrep.example.com" in error
         assert len(server.requests) == requests, "the token was not sent anywhere"
         assert type(app.screen).__name__ == "LoginScreen"
+
+
+# ---------------------------------------------------------------- a laptop never logged in
+
+async def test_a_laptop_never_logged_in_offers_l_and_logs_in_from_the_modal(fieldrep_home):
+    from cache import Store
+
+    server = FakeServer(customers=3)  # takes "good-token"
+    with Store.open(fieldrep_home) as fresh:
+        app = make_app(fresh, engine_factory=lambda store: SyncEngine(
+            store, client_factory=server.client_factory()))
+        posted = Posted()
+        async with app.run_test(size=SIZE, message_hook=posted) as pilot:
+            await pilot.pause()
+            assert app.check_action("login", ()) is True  # offered, not only while signed out
+            await pilot.press("S")
+            await pilot.pause()
+            assert any("press L to log in" in t for t in posted.toasts), posted.toasts
+            await pilot.press("L")
+            await pilot.pause()
+            modal = app.screen
+            assert type(modal).__name__ == "LoginScreen"
+            assert "Log in to your team's server" in str(modal.query_one("#login-title").render())
+            assert app.focused is modal.query_one("#login-server", Input)
+            await pilot.press(*"http://127.0.0.1:9", "enter")
+            await pilot.press(*"good-token", "enter")
+            await _until(pilot, lambda: type(app.screen).__name__ == "QueueScreen")
+            assert app.engine is not None and fresh.token == "good-token"
+            await _until(pilot, lambda: fresh.customer_count() == 3 and not app.status.syncing)
+            assert app.check_action("login", ()) is False  # logged in: L is gone again
+            assert "not logged in" not in _bar(app)
+
+
+async def test_a_logged_in_laptop_does_not_offer_l(store):
+    server = FakeServer(tokens={"test-token": ME})
+    app = make_app(store, engine=SyncEngine(store, client_factory=server.client_factory()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.check_action("login", ()) is False

@@ -109,11 +109,11 @@ async def test_o_cycles_the_sort_through_name_last_visit_next_due_tier(store):
             assert customers.ids == store.all_customer_ids(sort=sort)
 
 
-async def test_G_cycles_the_grouping_and_a_group_narrows_the_list(store):
+async def test_r_cycles_the_grouping_and_a_group_narrows_the_list(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         customers = await _territory(app, pilot)
-        await pilot.press("G")
+        await pilot.press("r")
         await pilot.pause()
         assert app.screen.grouping == "tier"
         tree = app.screen.query_one("#groups")
@@ -133,7 +133,7 @@ async def test_owner_grouping_shows_the_pool(store):
     async with app.run_test(size=SIZE) as pilot:
         await _territory(app, pilot)
         while app.screen.grouping != "owner":
-            await pilot.press("G")
+            await pilot.press("r")
         labels = [str(node.label) for node in app.screen.query_one("#groups").root.children]
         assert any(label.startswith("pool (") for label in labels)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -24,12 +25,14 @@ from cache import Ambiguous, NotFound, StoreError, ValidationFailed
 from cache.documents import DamagedForReader
 from cache.lock import StoreHeld
 from cache.settings import LaptopSettings, SettingsError, laptop_settings
+from tui.cli import ownership
 from tui.cli.account import cmd_login, cmd_logout, cmd_status, cmd_sync
 from tui.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    held_since,
     open_store,
     printable,
     say,
@@ -159,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p = command("import-outbox", cmd_import_outbox, "queue operations exported elsewhere")
     p.add_argument("file", metavar="FILE")
+    ownership.register(command)  # F: history, return
     return parser
 
 
@@ -178,14 +182,18 @@ def _language_of(argv: list[str], settings: LaptopSettings) -> str:
 def run_tui(lang: str | None, settings: LaptopSettings) -> int:
     store = open_store()
     with store:
-        if not store.session:
-            say("fieldrep: " + _("not logged in: log in with `fieldrep login --server "
-                                 "https://your-server` (it asks for your token), or try it on "
-                                 "a seeded team with `make demo` (fieldrep demo)"), err=True)
+        at_a_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+        if not store.session and not at_a_terminal:
+            say("fieldrep: " + _("not logged in: open fieldrep in a terminal and press L, or log "
+                                 "in with `fieldrep login --server https://your-server` (it asks "
+                                 "for your token), or try it on a seeded team with `make demo` "
+                                 "(fieldrep demo)"), err=True)
             return EXIT_ERROR
         from tui.app import run_app
 
-        return run_app(store, sync_engine(store), lang or default_language(settings.lang),
+        # a laptop never logged in opens too: L logs in from the App (no engine until then)
+        engine = sync_engine(store) if store.session else None
+        return run_app(store, engine, lang or default_language(settings.lang),
                        theme=settings.theme) or 0
 
 
@@ -228,14 +236,19 @@ def _main(argv: list[str] | None) -> int:
         _say_matches(error, getattr(args, "customer", None) or "")
         return EXIT_ERROR
     except StoreHeld as error:
-        if args.command is None:  # a second workspace: the lock's own words
-            say(f"fieldrep: {printable(error, one_line=True)}", err=True)
+        pid, since = error.holder.get("pid", "?"), held_since(error)
+        if args.command is None:  # a second workspace
+            host = error.holder.get("host")
+            where = _(" on {host}", host=host) if host and host != socket.gethostname() else ""
+            say("fieldrep: " + printable(_(
+                "fieldrep is already open (pid {pid}{where}, `{command}`, since {since}); close "
+                "it first", pid=pid, where=where, since=since,
+                command=error.holder.get("command") or "fieldrep"), one_line=True), err=True)
             return EXIT_ERROR
         say("fieldrep: " + _(
             "the workspace has this laptop's data open (pid {pid}, since {since}): close the "
             "workspace or log it there; reading commands (status, customers, show, queue …) "
-            "work beside it", pid=error.holder.get("pid", "?"), since=error.since or "?"),
-            err=True)
+            "work beside it", pid=pid, since=since), err=True)
         return EXIT_ERROR
     except DamagedForReader as error:
         say("fieldrep: " + printable(_(

@@ -2,7 +2,8 @@
 
 Login checks the server's URL (plain http only to this machine, or with ``--insecure``) and reads
 the token without echo or from stdin; sync and status name each refused operation with its
-customer, in the UI's language.
+customer, in the UI's language; sync says which customers went back to the pool, as the TUI's
+toast does (the engine's report carries that news, so it is told by the one that synced).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import sys
 from typing import Any
 
 from cache import Store
+from screens.pool_news import pool_news_toast
 from sync.client import is_loopback, url_host
+from sync.push_limits import TOO_LARGE
 from tui.cli.common import EXIT_ERROR, CliError, emit, label, need_session, say, sync_engine
-from ui.i18n import OP_LABELS, _, error_text, rejection_text
+from ui.i18n import OP_LABELS, _, _n, error_text, rejection_text
 from ui.times import local_time
 
 
@@ -90,8 +93,9 @@ def cmd_logout(args: argparse.Namespace, store: Store) -> int:
     pending = store.pending_count()
     store.clear_session()
     emit(args, {"logged_out": True, "pending": pending},
-         _("logged out; {n} pending operation(s) are kept and sync after the next login",
-           n=pending) if pending else _("logged out"))
+         _n("logged out; {n} pending operation is kept and syncs after the next login",
+            "logged out; {n} pending operations are kept and sync after the next login",
+            pending) if pending else _("logged out"))
     return 0
 
 
@@ -99,11 +103,13 @@ def sync_summary(report: Any, server: str = "URL") -> str:
     """One line on how a sync went, in the UI's language."""
     if getattr(report, "signed_out", False):  # the engine's English line, from the catalogue
         return _("signed out: log in again (fieldrep login --server {server})", server=server)
+    if getattr(report, "too_large", None):  # the engine's English line, from the catalogue
+        return _("sync failed: {error}", error=_(TOO_LARGE, max=report.too_large))
     if not report.ok:
         return _("sync failed: {error}", error=report.error)
     parts = [_("pushed {n}", n=report.pushed), _("pulled {n}", n=report.pulled)]
     if report.conflicts:
-        parts.append(_("{n} conflict(s) to resolve", n=report.conflicts))
+        parts.append(_n("{n} conflict to resolve", "{n} conflicts to resolve", report.conflicts))
     if report.rejected:
         parts.append(_("{n} refused (see fieldrep status)", n=report.rejected))
     return _("synced: {parts}", parts=_(", ").join(parts))
@@ -118,7 +124,9 @@ def cmd_sync(args: argparse.Namespace, store: Store) -> int:
         emit(args, {**report.to_dict(), "pending": store.pending_count(),
                     "refusals": refused}, "")
     elif report.ok:
-        say("\n".join([sync_summary(report), *(f"  {refused_line(r)}" for r in refused)]))
+        news = pool_news_toast(report.pool_returns)  # the TUI's toast, in the same words
+        say("\n".join([sync_summary(report), *(f"  {refused_line(r)}" for r in refused),
+                       *(news.splitlines() if news else [])]))
     if not report.ok:
         say(f"fieldrep: {sync_summary(report, (store.session or {}).get('server') or 'URL')}",
             err=True)
@@ -191,7 +199,8 @@ def cmd_status(args: argparse.Namespace, store: Store) -> int:
             label(_("server:")) + server,
             label(_("online:")) + online,
             label(_("last sync:")) + last,
-            label(_("pending:")) + _("{n} operation(s) waiting to sync", n=status.pending),
+            label(_("pending:")) + _n("{n} operation waiting to sync",
+                                           "{n} operations waiting to sync", status.pending),
             label(_("conflicts:")) + str(status.conflicts),
         ]
         lines.extend(refused_line(view) for view in rejections)

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from cache import Store
+from cache import Store, StoreError
 from cache.lock import StoreHeld
 from ui.i18n import _
+from ui.times import CLOCK, local_time
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -115,6 +116,19 @@ def open_store(*, read_only: bool = False) -> Store:
     for warning in store.warnings:  # e.g. a data folder other users can read
         say(f"fieldrep: warning: {warning}", err=True)
     return store
+
+
+def held_since(error: StoreHeld) -> str:
+    """When the workspace holding the store opened it: HH:MM in the policy's zone, as every time
+    a person reads (the policy read beside the workspace); "HH:MM UTC" when it cannot be read."""
+    moment = error.opened_at
+    if moment is None:
+        return "?"
+    try:
+        with Store.open(read_only=True) as reader:
+            return local_time(moment, reader.policy, CLOCK)
+    except (StoreError, OSError, ValueError):  # damaged or unreadable: the time, zone named
+        return local_time(moment, None, CLOCK) + " UTC"
 
 
 def need_session(store: Store) -> dict:

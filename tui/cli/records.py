@@ -15,10 +15,12 @@ from typing import Any
 from cache import Store, recovery
 from sync.protocol import rules
 from sync.protocol.dates import parse_date
-from tui.cli.common import CliError, cell, emit, label, need_session, say, short_date
+from tui.cli.common import CliError, cell, emit, label, need_session, say
 from tui.cli.listing import row_line, table
-from ui.i18n import _, refusal_text
-from ui.times import day_text, local_time
+from ui.i18n import _, _n, refusal_text
+from ui.queue_text import due_cell, reason_text
+from ui.times import day_text, due_text, local_time
+from ui.values import LABELLED, value_label
 from ui.visit_input import default_outcome, parse_visit_time
 
 CUSTOMER_COLUMNS = [("NAME", 36), ("TIER", 4), ("CITY", 10), ("STAGE", 9), ("OWNER", 14),
@@ -65,7 +67,12 @@ def _grouped(args: argparse.Namespace, store: Store, ids: list[str]) -> int:
     all), or with ``--count`` only how many."""
     matching = set(ids)
     groups = []
-    for value, _count in store.groups(args.group_by):
+
+    def name(value: str) -> str:  # a group as shown (and ordered): its Chinese name in zh
+        return value_label(args.group_by, value, store.policy) or "—"
+
+    labelled = name if args.group_by in LABELLED else None  # else the index's own order
+    for value, _count in store.groups(args.group_by, labelled):
         members = [cid for cid in store.customers_in_group(args.group_by, value)
                    if cid in matching]
         if members:
@@ -73,7 +80,7 @@ def _grouped(args: argparse.Namespace, store: Store, ids: list[str]) -> int:
     if args.count:
         counts = [{"group": value, "count": len(members)} for value, members in groups]
         emit(args, counts, lambda: "\n".join(table(
-            [("GROUP", 30), ("COUNT", 0)], ([g["group"] or "—", g["count"]] for g in counts),
+            [("GROUP", 30), ("COUNT", 0)], ([name(g["group"]), g["count"]] for g in counts),
             header=args.header)) or _("no customers"))
         return 0
     data: list[dict[str, Any]] = []
@@ -88,7 +95,7 @@ def _grouped(args: argparse.Namespace, store: Store, ids: list[str]) -> int:
         if args.header and any(g["customers"] for g in data):
             lines = [row_line([_(title) for title, _w in CUSTOMER_COLUMNS], CUSTOMER_COLUMNS)]
         for group in data:
-            lines.append(_("{group} ({n})", group=group["group"] or "—", n=group["count"]))
+            lines.append(_("{group} ({n})", group=name(group["group"]), n=group["count"]))
             lines.extend(table(CUSTOMER_COLUMNS, map(_customer_row, group["customers"]),
                                header=False, indent="  "))
         return "\n".join(lines) or _("no customers")
@@ -109,8 +116,10 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
             owner = _("{owner}, protected until {day}", owner=owner,
                       day=day_text(customer.get("protected_until"), store.policy))
         stage = customer.get("stage")
-        lines = [f"{customer['name']}  [{customer.get('tier')}] {_(stage) if stage else ''}",
-                 f"{customer.get('city')}, {customer.get('province')} · {customer.get('industry')}",
+        lines = [f"{customer['name']}  {_('[{tag}]', tag=customer.get('tier'))} "
+                 f"{_(stage) if stage else ''}",
+                 f"{customer.get('city')}, {customer.get('province')} · "
+                 f"{value_label('industry', customer.get('industry'), store.policy)}",
                  label(_("owner:")) + owner]
         for contact in customer.get("contacts") or []:
             lines.append(label(_("contact:")) + " ".join(
@@ -153,7 +162,7 @@ def cmd_visit_log(args: argparse.Namespace, store: Store) -> int:
                  when=local_time(visit.get("at"), store.policy, empty=""),
                  outcome=outcome)
         if args.next_step and due is not None:
-            line += _("; follow-up “{step}” due {due}", step=args.next_step, due=due.isoformat())
+            line += _("; follow-up “{step}” due {due}", step=args.next_step, due=due_text(due))
         return line + _("; it syncs next time ({id})", id=visit["id"])
 
     emit(args, visit, summary)
@@ -203,16 +212,17 @@ def cmd_claim(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-QUEUE_COLUMNS = [("DUE", 10), ("CUSTOMER", 30), ("TIER", 4), ("WHY", 0)]
+QUEUE_COLUMNS = [("DUE", 12), ("CUSTOMER", 30), ("TIER", 4), ("WHY", 0)]
 
 
 def cmd_queue(args: argparse.Namespace, store: Store) -> int:
     entries = store.queue(datetime.now(UTC))
+    today = store.today()
 
     def row(e: dict) -> list:
-        why = str(e.get("reason") or "") + (f"  ({e['followup_id']})" if e.get("followup_id")
-                                            else "")
-        return [short_date(e.get("due")), e.get("customer_name"), e.get("tier") or "", why]
+        why = reason_text(e, today) + (f"  ({e['followup_id']})" if e.get("followup_id")
+                                       else "")
+        return [due_cell(e, today), e.get("customer_name"), e.get("tier") or "", why]
 
     emit(args, entries, lambda: "\n".join(
         table(QUEUE_COLUMNS, map(row, entries), header=args.header))
@@ -263,7 +273,7 @@ def cmd_snooze(args: argparse.Namespace, store: Store) -> int:
     need_session(store)
     until = _date(args.until, "--until")
     record = store.snooze_followup(_open_followup(store, args.followup), until)
-    emit(args, record, _("snoozed until {day}: {title}", day=until.isoformat(),
+    emit(args, record, _("snoozed until {day}: {title}", day=due_text(until),
                          title=record.get("title")))
     return 0
 
@@ -296,7 +306,8 @@ def cmd_resolve(args: argparse.Namespace, store: Store) -> int:
 def cmd_export_outbox(args: argparse.Namespace, store: Store) -> int:
     count = store.export_outbox(args.file)
     emit(args, {"exported": count, "file": args.file},
-         _("wrote {n} pending operation(s) to {file}", n=count, file=args.file))
+         _n("wrote {n} pending operation to {file}", "wrote {n} pending operations to {file}",
+            count, file=args.file))
     return 0
 
 
@@ -307,7 +318,8 @@ def cmd_import_outbox(args: argparse.Namespace, store: Store) -> int:
         raise CliError(_("{file} holds no operations to import (write one with fieldrep "
                          "export-outbox FILE)", file=args.file))
     emit(args, {"imported": count, "file": args.file},
-         _("queued {n} operation(s) from {file}; they sync next time", n=count, file=args.file)
+         _n("queued {n} operation from {file}; it syncs next time",
+            "queued {n} operations from {file}; they sync next time", count, file=args.file)
          if count else _("nothing new in {file}: every operation in it is already here",
                          file=args.file))
     return 0

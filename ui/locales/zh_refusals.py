@@ -159,4 +159,13 @@ ZH = {
     "'{text}' is not KEY=VALUE": "“{text}”不是 KEY=VALUE 的形式",
     # --- D: one rule each side (issue 16), continued
     "a claim for {name} is already waiting to sync": "对{name}的认领已在等待同步",
+    # --- F: returning a customer to the pool (issue 10)
+    "a return needs a reason: use {choices}": "退回公海需要说明原因：可用 {choices}",
+    "unknown return reason {reason}: use {choices}": "没有“{reason}”这个退回原因：可用 {choices}",
+    "{name} is not yours to return": "{name} 不是你的客户，不能退回",
+    "a return of {name} is already waiting to sync": "{name} 的退回已在等待同步",
+    "this customer is not yours to return": "这个客户不是你的，不能退回",
+    # --- E: request limits (issue 11)
+    "a push carries at most {max} changes, this one {count}: send the rest next":
+        "一次推送最多 {max} 条更改，这次有 {count} 条：其余的下次再发",
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 
+from ui.times import WEEKDAYS, due_text  # noqa: F401  (WEEKDAYS: the dashboard's names)
+
 
 def fit(text: str, width: int) -> str:
     """``text`` cut or padded to exactly ``width`` cells; a cut ends with an ellipsis."""
@@ -12,7 +14,18 @@ def fit(text: str, width: int) -> str:
         return ""
     if cell_len(text) <= width:
         return text + " " * (width - cell_len(text))
-    return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    if width == 1:
+        return set_cell_size(text, width)
+    # whole characters up to the last cell but one, so the ellipsis follows the text even when
+    # a wide (CJK) character would have been split; any cell left over pads after it
+    limit, used, kept = width - 1, 0, []
+    for char in text:
+        size = cell_len(char)
+        if used + size > limit:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept) + "…" + " " * (limit - used)
 
 
 def fit_right(text: str, width: int) -> str:
@@ -23,11 +36,6 @@ def fit_right(text: str, width: int) -> str:
     return " " * (width - length) + text
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def short_day(day) -> str:
-    """``Fri 11-27`` in the UI's language (weekday names are translated, not the locale's)."""
-    from ui.i18n import _
-
-    return f"{_(WEEKDAYS[day.weekday()])} {day.strftime('%m-%d')}"
+    """``Fri 11-27`` in the UI's language: ``ui.times.due_text``."""
+    return due_text(day)

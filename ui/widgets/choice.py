@@ -1,18 +1,40 @@
-"""A one-line choice among a few options (kind, severity, score, tier): ←/→ or the first letter.
+"""A one-line choice among a few options (kind, severity, score, tier): ←/→ or the option's key.
 
 It renders every option side by side with the chosen one highlighted, so a form shows all its
 choices at a glance and a snapshot shows them too. It posts ``Choice.Changed`` like an Input.
+
+Every option has its own key, shown underlined before its label in either language (a label
+that is its key alone, a tier "A", is just underlined): the first letter of its value not taken
+by an option before it, else a digit (``option_keys``). So satisfaction / complaint / suggestion
+are ``s`` / ``c`` / ``u``, and a Chinese label still has a Latin key to type.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+
+def option_keys(values: list[str]) -> list[str]:
+    """One distinct key per value, in order: the value's first letter that no earlier value
+    took, else its first such digit ("" when every one is taken): ``B2C`` after ``B2B`` is
+    ``c``, a score ``3`` is ``3``."""
+    taken: list[str] = []
+    for value in values:
+        chars = [char for char in value.lower() if char.isascii() and char.isalnum()]
+        candidates = [c for c in chars if c.isalpha()] + [c for c in chars if c.isdigit()]
+        taken.append(next((char for char in candidates if char not in taken), ""))
+    return taken
+
+
+KEY_STYLE = Style(underline=True)
+"""How an option's key is marked on the picker."""
 
 
 class Choice(Widget, can_focus=True):
@@ -48,6 +70,8 @@ class Choice(Widget, can_focus=True):
             raise ValueError("a Choice needs at least one option")
         self.options = list(options)
         values = [v for v, _label in self.options]
+        self.keys = option_keys(values)
+        """Each option's key, in the order of ``options``."""
         self.set_reactive(Choice.index, values.index(value) if value in values else 0)
 
     @property
@@ -64,10 +88,20 @@ class Choice(Widget, can_focus=True):
         chosen = self.get_component_rich_style("choice--chosen", partial=True)
         other = self.get_component_rich_style("choice--option", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
-        for position, (_value, label) in enumerate(self.options):
+        for position, ((_value, label), key) in enumerate(zip(self.options, self.keys,
+                                                               strict=True)):
+            style = chosen if position == self.index else other
             if position:
                 text.append(" ")
-            text.append(f" {label} ", style=chosen if position == self.index else other)
+            text.append(" ", style=style)
+            if key and label.lower() == key:  # a tier "A": the label is its own key
+                text.append(label, style=style + KEY_STYLE)
+            elif key:
+                text.append(key, style=style + KEY_STYLE)
+                text.append(f" {label}", style=style)
+            else:
+                text.append(label, style=style)
+            text.append(" ", style=style)
         return text
 
     def get_content_width(self, container, viewport) -> int:
@@ -84,13 +118,9 @@ class Choice(Widget, can_focus=True):
         self.index = (self.index - 1) % len(self.options)
 
     def on_key(self, event) -> None:
-        """A key that starts exactly one option's label (or value) chooses it."""
+        """An option's key (either case) chooses it."""
         char = (event.character or "").lower()
-        if not char or not char.isprintable() or char == " ":
-            return
-        starts = [i for i, (value, label) in enumerate(self.options)
-                  if label.lower().startswith(char) or value.lower().startswith(char)]
-        if len(starts) == 1:
-            self.index = starts[0]
+        if char and char in self.keys:
+            self.index = self.keys.index(char)
             event.stop()
             event.prevent_default()

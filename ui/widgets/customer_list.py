@@ -3,6 +3,10 @@
 The widget keeps the ordered customer ids and fetches the few customers on screen through a
 lookup function when it draws them, so 50,000 customers cost nothing to show. Columns are padded
 by terminal cells so Chinese and English names line up.
+
+The columns flex with the width (``ui/widgets/columns.py``): the name keeps its space longest;
+city, owner and stage give up cells first; on a terminal too narrow for all of them, Stage and
+then Last visit are left out whole (the customer screen shows both), never cut to a letter.
 """
 
 from __future__ import annotations
@@ -16,32 +20,54 @@ from textual.message import Message
 
 from sync.protocol import rules
 from ui.i18n import _
-from ui.times import day_text
+from ui.times import day_text, due_text
 from ui.widgets.cells import fit
+from ui.widgets.columns import Column, share
 from ui.widgets.row_list import RowList
 
 Lookup = Callable[[str], dict | None]
 
-# Fixed column widths in cells; the name column takes what is left.
-MARK, TIER, STAGE, CITY, OWNER, DATE = 2, 5, 10, 11, 13, 11
-NAME_MIN, NAME_MAX = 16, 40
+# Each column in cells with its one-cell gap: the mark, then the name, tier, stage, city, owner,
+# last visit and next due. The rows are fetched only when drawn, so the widths are set here, not
+# measured: a name up to 40 cells, a day of 10, a due date up to 15 ("周三 2027-01-08"), a rep's
+# name of 12. Stage, city and owner give up cells first, then the due date, the name last.
+MARK = 2
+COLUMNS = (
+    Column(MARK),
+    Column(41, least=15, keep=2),
+    Column(5),
+    Column(10, least=9, drop=2),
+    Column(11, least=8),
+    Column(13, least=11),
+    Column(11, drop=1),
+    Column(16, least=11, keep=1),
+)
 
 
 def _cell(text: str, width: int) -> str:
-    """A column: ``text`` fitted to ``width`` cells, the last one kept as a gap."""
-    return fit(text, width - 1) + " "
+    """A column: ``text`` fitted to ``width`` cells, the last one kept as a gap (none when the
+    column is left out: ``width`` 0)."""
+    return fit(text, width - 1) + " " if width else ""
 
 
 @dataclass(frozen=True)
 class Columns:
-    """Column widths for a given total width."""
+    """Column widths for a given total width (0 for a column left out)."""
 
-    name: int
+    widths: tuple[int, ...]
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        rest = width - (MARK + TIER + STAGE + CITY + OWNER + 2 * DATE)
-        return cls(name=max(NAME_MIN, min(NAME_MAX, rest)))
+        return cls(share(COLUMNS, width))
+
+    @property
+    def name(self) -> int:
+        return self.widths[1]
+
+    def line(self, mark: str, texts: tuple[str, ...]) -> str:
+        """A row: ``mark`` then each text in its column."""
+        return fit(mark, self.widths[0]) + "".join(
+            _cell(text, width) for text, width in zip(texts, self.widths[1:], strict=True))
 
 
 class CustomerList(RowList):
@@ -70,6 +96,7 @@ class CustomerList(RowList):
         self._rows: dict[str, dict | None] = {}
         self._today: Callable[[], date] | None = None
         self._policy = None
+        self._columns: tuple[int, Columns] | None = None
 
     # ------------------------------------------------------------------ data
 
@@ -132,22 +159,19 @@ class CustomerList(RowList):
 
     # ------------------------------------------------------------------ drawing
 
+    def columns(self, width: int) -> Columns:
+        """The column widths for a list ``width`` cells wide (worked out once per width)."""
+        if self._columns is None or self._columns[0] != width:
+            self._columns = (width, Columns.for_width(width))
+        return self._columns[1]
+
     def header_text(self, width: int) -> str:
-        cols = Columns.for_width(width)
-        return (
-            " " * MARK
-            + _cell(_("Customer"), cols.name)
-            + _cell(_("Tier"), TIER)
-            + _cell(_("Stage"), STAGE)
-            + _cell(_("City"), CITY)
-            + _cell(_("Owner"), OWNER)
-            + _cell(_("Last visit"), DATE)
-            + _cell(_("Next due"), DATE)
-        )
+        return self.columns(width).line("", (
+            _("Customer"), _("Tier"), _("Stage"), _("City"), _("Owner"), _("Last visit"),
+            _("Next due")))
 
     def customer_text(self, customer: dict, width: int) -> tuple[str, bool]:
         """The row's text and whether its next visit is overdue."""
-        cols = Columns.for_width(width)
         owner = customer.get("owner_name") or (_("pool") if not customer.get("owner_id") else "?")
         if customer.get("claim_pending"):
             mark = "⧗"
@@ -157,16 +181,15 @@ class CustomerList(RowList):
             mark = " "
         due = rules.next_visit_due(customer, self._policy) if self._policy is not None else None
         overdue = bool(due and self._today and due < self._today())
-        text = (
-            fit(mark, MARK)
-            + _cell(customer.get("name", ""), cols.name)
-            + _cell(customer.get("tier") or "", TIER)
-            + _cell(_(customer.get("stage") or ""), STAGE)
-            + _cell(customer.get("city") or "", CITY)
-            + _cell(owner, OWNER)
-            + _cell(day_text(customer.get("last_visit_at"), self._policy), DATE)
-            + _cell(due.isoformat() if due else "—", DATE)
-        )
+        text = self.columns(width).line(mark, (
+            customer.get("name", ""),
+            customer.get("tier") or "",
+            _(customer.get("stage") or ""),
+            customer.get("city") or "",
+            owner,
+            day_text(customer.get("last_visit_at"), self._policy),
+            due_text(due),
+        ))
         return text, overdue
 
     def row_text(self, index: int, width: int) -> tuple[str, Style | None]:

@@ -4,13 +4,15 @@ Modelled on toolong's ``LogLines``: the widget knows only how many rows there ar
 height is that number (plus the header), and ``render_line`` draws just the lines on screen,
 asking the subclass for the text of those few rows. Nothing is measured or laid out per row, so
 a list of 50,000 costs what a list of 40 does. ``CustomerList`` (the territory) and
-``QueueList`` (the follow-up queue) are the two kinds.
+``QueueList`` (the follow-up queue) are the two kinds. An empty list says why (``empty_text``)
+under its header, wrapped over as many lines as it needs, never cut at the width.
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -67,6 +69,7 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
             drop_key(self, "G")
         self._count = 0
         self.empty_text = ""
+        self._empty_wrapped: tuple[tuple[str, int] | None, tuple[str, ...]] = (None, ())
 
     # ------------------------------------------------------------------ for subclasses
 
@@ -156,6 +159,16 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ------------------------------------------------------------------ drawing
 
+    def _empty_lines(self, width: int) -> tuple[str, ...]:
+        """``empty_text`` wrapped to ``width`` cells (after its two-cell indent), by cells."""
+        if not self.empty_text:
+            return ()
+        key = (self.empty_text, width)
+        if self._empty_wrapped[0] != key:
+            lines = Text(self.empty_text).wrap(self.app.console, max(1, width - 2))
+            self._empty_wrapped = (key, tuple(line.plain.rstrip() for line in lines))
+        return self._empty_wrapped[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
         base = self.rich_style
@@ -164,9 +177,10 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip([Segment(fit(self.header_text(width), width), style)], width)
         index = int(self.scroll_y) + y - 1
         if index >= self._count:
-            if not self._count and y == 1 and self.empty_text:
+            empty = self._empty_lines(width) if not self._count else ()
+            if 0 < y <= len(empty):
                 style = base + self.get_component_rich_style("row-list--empty")
-                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
+                return Strip([Segment(fit("  " + empty[y - 1], width), style)], width)
             return Strip.blank(width, base)
         text, extra = self.row_text(index, width)
         style: Style = base

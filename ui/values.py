@@ -1,0 +1,27 @@
+"""Data values (an industry, a customer type, a product line) as a person reads them.
+
+The organisation stores each value once ("Manufacturing") and may give its Chinese name in the
+policy (``Policy.value_labels``: ``{"industry": {"Manufacturing": "制造业"}}``, set with
+``fieldrep-server policy set value_labels.industry.Manufacturing=制造业``). A Chinese screen
+shows that name; an English one, or a value without a name, shows the value as stored.
+"""
+
+from __future__ import annotations
+
+from sync.protocol.models import Policy
+from ui.i18n import language
+
+LABELLED = ("industry", "customer_type", "product_line")
+"""The kinds of value an organisation may name in Chinese (the keys of ``value_labels``)."""
+
+
+def value_label(kind: str, value: str | None, policy: Policy | None) -> str:
+    """``value`` of ``kind`` in the current language: its Chinese name on a Chinese screen when
+    the policy gives one, else the value itself ('' for none)."""
+    text = str(value or "")
+    if not text or policy is None or language() != "zh":
+        return text
+    for labelled, names in policy.value_labels.items():
+        if labelled == kind:
+            return names.get(text, text)
+    return text
