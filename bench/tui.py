@@ -251,7 +251,7 @@ def _compile_the_app() -> None:
     import compileall
 
     root = Path(__file__).resolve().parents[1]
-    for package in ("cache", "sync", "screens", "tui"):
+    for package in ("cache", "sync", "ui", "screens", "tui"):
         compileall.compile_dir(root / package, quiet=1)
 
 

@@ -40,12 +40,6 @@ def collation_key(text: str) -> str:
     return "".join(parts)
 
 
-def name_key(customer: dict) -> str:
-    """The collation key of a customer's name: its pinyin key when it has one, else lowercase."""
-    keys = customer.get("search_keys")
-    return keys[0] if keys else (customer.get("name") or "").lower()
-
-
 def generate() -> str:
     """The source of ``cache/pinyin_table.py``, from pypinyin's usual reading of each character."""
     from pypinyin import Style, lazy_pinyin

@@ -347,7 +347,7 @@ class Drafts:
         self._drafts: dict[str, dict] = {}
 
     def load(self) -> None:
-        self._drafts = self._docs.read_small(locations.DRAFTS, dict, "saved drafts") or {}
+        self._drafts = self._docs.read_small(locations.DRAFTS, dict, "Saved drafts") or {}
 
     def _write(self, drafts: dict[str, dict]) -> None:
         write_document(self._docs.path(locations.DRAFTS), drafts)

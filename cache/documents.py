@@ -52,7 +52,7 @@ from typing import Any
 import orjson
 
 from cache import locations, ownership, shapes
-from cache.errors import DamagedFile, NewerFormat, StoreError
+from cache.errors import DamagedFile, NewerFormat, Notice, StoreError
 from cache.overlay import intern_shared
 from cache.salvage import JOURNAL_ORDER
 from cache.storage import atomic_write, dumps, parse_document, read_document, write_document
@@ -223,11 +223,13 @@ class Documents:
             lambda d: shapes.fit_snapshot(d, customers_fit=vouched),
         )
         if snap_bad:
-            until = "; what fits is shown until then" if snap_kept else ""
-            self.notices.append(
-                f"The territory snapshot was damaged ({why}); it was moved to {snap_bad} and "
-                f"will be rebuilt by the next sync{until}. Your own pending work is not affected."
-            )
+            self.notices.append(Notice(
+                "The territory snapshot was damaged ({why}); it was moved to {moved} and will "
+                "be rebuilt by the next sync; what fits is shown until then. Your own pending "
+                "work is not affected." if snap_kept else
+                "The territory snapshot was damaged ({why}); it was moved to {moved} and will "
+                "be rebuilt by the next sync. Your own pending work is not affected.",
+                why=why, moved=snap_bad))
         elif snapshot_raw is not None and read[locations.SNAPSHOT][0] is not None and not vouched:
             self._vouch(snapshot_raw)  # checked whole, and it fits
         archive, archive_bad, why, archive_kept = self._load_file(
@@ -236,10 +238,9 @@ class Documents:
             lambda d: shapes.fit_archive(d) + ownership.fit(d),
         )
         if archive_bad:
-            self.notices.append(
-                f"The synced-history file was damaged ({why}); it was moved to {archive_bad} and "
-                "will be fetched again by the next sync."
-            )
+            self.notices.append(Notice(
+                "The synced-history file was damaged ({why}); it was moved to {moved} and will "
+                "be fetched again by the next sync.", why=why, moved=archive_bad))
         journal, journal_bad, why, _ = self._load_file(
             locations.JOURNAL, read[locations.JOURNAL], empty_journal, _check_journal
         )
@@ -358,9 +359,9 @@ class Documents:
             if self.read_only:
                 raise DamagedForReader(name, str(error)) from None
             moved = self.set_aside(name)
-            self.notices.append(
-                f"{what.capitalize()} could not be read ({error}); it was moved to {moved}."
-            )
+            self.notices.append(Notice(
+                "{what} could not be read ({error}); it was moved to {moved}.",
+                what=what, error=error, moved=moved))
             return None
 
     def _vouched_for(self, raw: bytes) -> bool:
@@ -450,7 +451,8 @@ class Documents:
             except DamagedFile as error:
                 if self.read_only:
                     raise DamagedForReader(page_file.name, str(error)) from None
-                self.notices.append("An unfinished first sync was damaged; it will start again.")
+                self.notices.append(
+                    Notice("An unfinished first sync was damaged; it will start again."))
                 self.clear_pages()
                 return
             self.pages.append(page)

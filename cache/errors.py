@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sync.protocol.refusals import Refusal
+from sync.protocol.words import Notice as Notice  # the store's notices are made of it
 
 
 class StoreError(Exception):

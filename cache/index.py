@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
-from cache.collation import collation_key, name_key
+from cache.collation import collation_key
 from sync.protocol.models import Stage, Tier
 
 GROUPINGS = (
@@ -68,16 +68,20 @@ def _find_all(big: str, starts: list[int], needle: str) -> Iterator[int]:
         index = big.find(needle, starts[position + 1])
 
 
-def _order_key(cid: str, customer: dict) -> tuple[str, str, str]:
+def _order_key(cid: str, customer: dict) -> str:
     """Where a customer stands in name order: by pinyin (a Chinese name's first search key, so
-    上海 sorts among the S's), then lowered name, then id."""
-    return name_key(customer), (customer.get("name") or "").lower(), cid
+    上海 sorts among the S's), then lowered name, then id. One string joined by NUL (which sorts
+    before every character, so it orders as the triple would): 50,000 strings sort faster than
+    50,000 tuples, which is most of the territory's first frame (bench.tui)."""
+    lowered = (customer.get("name") or "").lower()
+    keys = customer.get("search_keys")
+    return f"{keys[0] if keys else lowered}{_SEP}{lowered}{_SEP}{cid}"
 
 
 def _name_order(customers: dict[str, dict]) -> list[str]:
     """Customer ids in name order (``_order_key``): the territory's first order and search's."""
     keyed = sorted([_order_key(cid, c) for cid, c in customers.items()])
-    return [key[2] for key in keyed]
+    return [key[key.rindex(_SEP) + 1:] for key in keyed]
 
 
 def _index_keys(customer: dict | None) -> tuple[str, ...]:

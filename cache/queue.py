@@ -42,6 +42,9 @@ _RANK = {
 }
 
 POOL_RETURN = "pool"
+RECYCLED = {"history.reclaimed.no_visit_days": "no_visit",
+            "history.reclaimed.no_deal_days": "no_deal"}
+"""A pool customer's ``pool_reason`` when the policy's recycle conditions took it: which one."""
 """The key prefix of a customer-back-in-the-pool entry: ``pool:<customer id>:<day>``."""
 
 
@@ -142,7 +145,7 @@ def build_queue(
                 customer,
                 due,
                 followup_id=followup["id"],
-                params={"title": title},
+                params={"title": title, "source": followup.get("source")},
             )
         )
 
@@ -187,16 +190,18 @@ def build_queue(
         at = rules.as_datetime(returned.get("at"))
         day = rules.policy_day(policy, at) if at else today
         lapsed = returned.get("reason") == "protection_lapsed"
+        recycled = RECYCLED.get(str(customer.get("pool_reason") or ""))
+        if recycled is not None:  # the policy's recycle conditions took it (J, issue 10)
+            kind, days = recycled, getattr(policy, f"recycle_{recycled}_days")
+            text = f"went back to the pool ({kind.replace('_', ' ')} in {days} days)"
+            params: dict = {"lapsed": False, "recycled": kind, "days": days}
+        else:
+            text = ("went back to the pool (protection lapsed)" if lapsed
+                    else "went back to the pool")
+            params = {"lapsed": lapsed}
         entries.append(
-            _entry(
-                "pool_return",
-                f"{POOL_RETURN}:{customer['id']}:{day.isoformat()}",
-                "went back to the pool (protection lapsed)" if lapsed
-                else "went back to the pool",
-                customer,
-                day,
-                params={"lapsed": lapsed},
-            )
+            _entry("pool_return", f"{POOL_RETURN}:{customer['id']}:{day.isoformat()}", text,
+                   customer, day, params=params)
         )
 
     for cid in my_customer_ids:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from cache import locations, shapes
 from cache.documents import Documents, empty_journal
-from cache.errors import DamagedFile, Refused, StoreError
+from cache.errors import DamagedFile, Notice, Refused, StoreError
 from cache.journal import Journal, iso, now
 from cache.salvage import salvage_journal
 from cache.session import Session
@@ -90,12 +90,11 @@ def recover_journal(docs: Documents, damaged: Path, why: str) -> None:
             continue  # its own intact copy already holds every change made to it
         apply_op_locally(journal, docs.archive, op)
     docs.journal = journal
-    docs.notices.append(
-        f"Your journal of unsynced work was damaged ({why}). It was moved to {damaged}. "
-        f"{len(ops)} pending change(s) were recovered from it and will sync. If something you "
-        f"saved is missing, run `fieldrep import-outbox {damaged}` (changes already "
-        "recovered are not added twice)."
-    )
+    docs.notices.append(Notice(
+        "Your journal of unsynced work was damaged ({why}). It was moved to {moved}. Pending "
+        "changes recovered from it, which will sync: {n}. If something you saved is missing, "
+        "run `fieldrep import-outbox {moved}` (changes already recovered are not added twice).",
+        why=why, moved=damaged, n=len(ops)))
 
 
 def export_outbox(path: Path, session: Session, journal: Journal) -> int:

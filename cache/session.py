@@ -34,8 +34,8 @@ class Session:
         self._policy: Policy | None = None
 
     def load(self) -> None:
-        self.doc = self._docs.read_small(locations.SESSION, dict, "the login session")
-        self._runs = self._docs.read_small(locations.SYNC_RUNS, list, "the sync log") or []
+        self.doc = self._docs.read_small(locations.SESSION, dict, "The login session")
+        self._runs = self._docs.read_small(locations.SYNC_RUNS, list, "The sync log") or []
         self._policy = None
 
     # ------------------------------------------------------------------ session and token

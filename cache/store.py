@@ -14,6 +14,7 @@ own module:
 * ``cache/apply.py`` — sync's answers applied: bootstrap and pull pages, push results,
   conflicts and rejections;
 * ``cache/ownership.py`` — the customers' ownership history, and the rep's return to the pool.
+* ``cache/manager.py`` — a manager's assign, transfer (a book split too) and pool.
 
 Every public method takes the store's lock (a ``threading.RLock``): Textual runs workers in
 threads, and one process owns the store at a time (``cache/lock.py``). ``Store.open(read_only=
@@ -38,14 +39,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from cache import locations, ownership, recovery
+from cache import complaints, locations, ownership, recovery
 from cache.apply import SyncApply, settle
 from cache.commands import Commands, Drafts
 from cache.documents import Documents
-from cache.errors import StoreError
+from cache.errors import Notice, StoreError
 from cache.index import CustomerIndex
 from cache.journal import Journal
 from cache.lock import StoreLock
+from cache.manager import Manager
 from cache.session import Session
 from cache.view import LocalView
 from sync.protocol.models import Policy
@@ -152,10 +154,10 @@ class Store:
         with contextlib.suppress(OSError):
             mode = self.home.stat().st_mode & 0o777
             if mode & 0o077:
-                self.warnings.append(
-                    f"your data folder {self.home} is readable by other users of this computer "
-                    f"(mode {mode:04o}): run `chmod 700 {self.home}` to keep it private"
-                )
+                self.warnings.append(Notice(
+                    "your data folder {home} is readable by other users of this computer "
+                    "(mode {mode}): run `chmod 700 {home}` to keep it private",
+                    home=self.home, mode=f"{mode:04o}"))
 
     def close(self) -> None:
         with self._lock:
@@ -375,6 +377,22 @@ class Store:
         return self._commands.resolve_complaint(feedback_id, resolution)
 
     @_writes
+    def respond_to_complaint(self, complaint: str, text: str) -> dict:  # K: cache/complaints.py
+        return complaints.respond(self._commands, self._session, self._view, complaint, text)
+
+    @_writes
+    def resolve_named_complaint(self, complaint: str, resolution: str) -> dict:  # K
+        return complaints.resolve(self._commands, self._view, complaint, resolution)
+
+    @_locked
+    def complaints(self, now: datetime, include_resolved: bool = False) -> list[dict]:  # K
+        return complaints.listing(self._view, self._session, now, include_resolved=include_resolved)
+
+    @_locked
+    def complaint(self, text: str) -> dict:  # K: by its id or first letters
+        return dict(complaints.find(self._view, text))
+
+    @_writes
     def add_followup(self, customer_id: str, *, title: str, due: date | str) -> dict:
         return self._commands.add_followup(customer_id, title=title, due=due)
 
@@ -426,6 +444,29 @@ class Store:
     def return_reasons(self) -> list[str]:
         """The reason codes a return may give (the policy's ``return_reasons``), in order."""
         return list(self._session.policy.return_reasons)
+
+    def _manager(self) -> Manager:
+        return Manager(self._commands, self._session, self._view, self._journal)
+
+    @_writes
+    def assign(self, customer_ids: list[str], rep: str) -> list[dict]:
+        """Queue ``customer.assign`` of pool customers to a rep of the team (cache/manager.py)."""
+        return self._manager().assign(customer_ids, rep)
+
+    @_writes
+    def transfer(self, moves: list[tuple[str, str]], reason: str | None = None) -> list[dict]:
+        """Queue one ``customer.transfer`` per (customer id, rep), with the manager's reason."""
+        return self._manager().transfer(moves, reason)
+
+    @_locked
+    def plan_book(self, from_rep: str, to_reps: list[str], split: str = "even") -> dict:
+        """Who gets which of a rep's customers, and each rep's load before and after."""
+        return self._manager().plan_book(from_rep, to_reps, split)
+
+    @_locked
+    def manager_pool(self) -> list[dict]:
+        """The pool of the manager's scope with why each is there and when it is claimable."""
+        return self._manager().pool(lambda cid: ownership.history(self._docs.archive, cid))
 
     @_writes
     def create_customer(self, fields: dict) -> dict:

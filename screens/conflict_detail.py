@@ -27,7 +27,7 @@ def difference_label(difference: dict) -> str:
     """Where a difference is: the field, the record of a list by name, and its key."""
     label = _(str(difference.get("field") or ""))
     if difference.get("item") is not None:
-        label += f"[{difference['item']}]"
+        label += _("[{item}]", item=difference["item"])
     if difference.get("sub"):
         label += f".{_(str(difference['sub']))}"
     return label

@@ -1,7 +1,10 @@
 """One customer: who they are, whether they are protected, and everything that happened.
 
 The keys it shares with the queue and the territory (visit, feedback, follow-up, claim, edit)
-are ``screens.customer_actions.CustomerActions``.
+are ``screens.customer_actions.CustomerActions``; its own are ``d`` (resolve the highlighted
+complaint, as ``d`` on the queue) and ``r`` (return the customer to the pool with a reason:
+``screens/return_customer.py``; the owner only). Under the timeline, the ownership history:
+who changed the owner, when (in the policy's zone) and why, newest first.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from textual.widgets import DataTable, Static
 
 from screens.customer_actions import CustomerActions, resolve_complaint
 from screens.pool_news import pool_header
+from screens.return_customer import return_customer, return_unavailable_reason
 from sync.protocol import rules
+from ui.complaint_text import revisit_title
 from ui.i18n import _, _n
+from ui.ownership import days_left, kind_text, who_text, why_text
 from ui.times import day_text, due_text, local_time
 from ui.values import value_label
 from ui.widgets.key_footer import KeyFooter
@@ -27,7 +33,7 @@ WHAT_WIDTH = 12
 """The timeline's What column: the longest kind, "satisfaction", in full."""
 
 
-def _timeline_text(entry: dict) -> tuple[str, str]:
+def _timeline_text(entry: dict, policy: Any = None) -> tuple[str, str]:
     """(kind label, one-line summary) for a timeline entry."""
     record = entry.get("record") or {}
     kind = entry.get("type")
@@ -44,21 +50,25 @@ def _timeline_text(entry: dict) -> tuple[str, str]:
         if fkind == "satisfaction" and record.get("score"):
             text = f"{'★' * int(record['score'])} {text}"
         if fkind == "complaint":
-            text = " · ".join((*_complaint_state(record), text))
+            text = " · ".join((*_complaint_state(record, policy), text))
         return _(fkind), text
     status = record.get("status", "open")
-    text = f"{record.get('title', '')} · " + _("due {date}", date=due_text(record.get("due")))
+    text = f"{revisit_title(record)} · " + _("due {date}", date=due_text(record.get("due")))
     if status != "open":
         text += _(" ({aside})", aside=_(status))
     return _("follow-up"), text
 
 
-def _complaint_state(record: dict) -> list[str]:
-    """Whether a complaint is open or resolved (and how), and its severity, in words."""
+def _complaint_state(record: dict, policy: Any = None) -> list[str]:
+    """Whether a complaint is open or resolved (when, in the policy's zone, and how), and its
+    severity, in words."""
     status = str(record.get("status") or "open")
     if status == "resolved":
         resolution = " ".join(str(record.get("resolution") or "").split())
         state = _("resolved: {resolution}", resolution=resolution) if resolution else _("resolved")
+        if record.get("resolved_at"):
+            state = _("{state} ({date})", state=state,
+                      date=day_text(record["resolved_at"], policy))
     else:
         state = _(COMPLAINT_STATES.get(status, status))
     severity = record.get("severity")
@@ -76,8 +86,10 @@ class CustomerScreen(CustomerActions, Screen):
 
     BINDINGS = [
         *CustomerActions.CUSTOMER_BINDINGS,
-        Binding("r", "resolve", "Resolve", id="customer.resolve",
+        Binding("d", "resolve", "Resolve", id="customer.resolve",
                 tooltip="Resolve the highlighted complaint"),
+        Binding("r", "return_customer", "Return", id="customer.return",
+                tooltip="Give this customer back to the pool, with a reason"),
     ]
 
     def __init__(self, customer_id: str) -> None:
@@ -85,6 +97,8 @@ class CustomerScreen(CustomerActions, Screen):
         self.customer_id = customer_id
         self.data_version = -1
         self.timeline: list[dict] = []
+        self.ownership: list[dict] = []
+        """The ownership history as shown, newest first."""
 
     def current_customer_id(self) -> str | None:
         return self.customer_id
@@ -101,6 +115,9 @@ class CustomerScreen(CustomerActions, Screen):
             with Vertical(id="customer-timeline-box"):
                 yield Static(_("Timeline"), classes="section-title")
                 yield ListTable(id="timeline")
+                yield Static(_("Ownership"), classes="section-title")
+                yield ListTable(id="ownership")
+                yield Static(id="ownership-why", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -109,6 +126,11 @@ class CustomerScreen(CustomerActions, Screen):
         table.add_column(_("What"), key="what", width=WHAT_WIDTH)
         table.add_column(_("Details"), key="details")
         table.add_column("", key="sync", width=14)
+        trail = self.query_one("#ownership", DataTable)
+        trail.add_column(_("When"), key="when", width=16)
+        trail.add_column(_("What"), key="what", width=WHAT_WIDTH)
+        trail.add_column(_("By"), key="who", width=12)
+        trail.add_column(_("Why"), key="why")
         self.refresh_from_store()
         table.focus()
 
@@ -137,6 +159,8 @@ class CustomerScreen(CustomerActions, Screen):
         )
         if customer.get("claim_pending"):
             facts += " · " + _("claim waiting to sync")
+        if customer.get("return_pending"):
+            facts += " · " + _("return to the pool waiting to sync")
         self.query_one("#customer-facts", Static).update(facts)
         self.query_one("#customer-protection", Static).update(self._protection(customer, now))
         contacts = customer.get("contacts") or []
@@ -152,7 +176,7 @@ class CustomerScreen(CustomerActions, Screen):
         table.clear()
         self.timeline = store.timeline(self.customer_id)
         for index, entry in enumerate(self.timeline):
-            kind, text = _timeline_text(entry)
+            kind, text = _timeline_text(entry, store.policy)
             synced = "" if entry.get("synced", True) else _("not yet synced")
             record = entry.get("record") or {}
             when = local_time(entry.get("at"), store.policy)
@@ -162,19 +186,40 @@ class CustomerScreen(CustomerActions, Screen):
                           key=str(record.get("id") or index))
         if table.row_count == 0:
             table.add_row("", "", _("Nothing yet: press v to log the first visit"), "")
+        self._show_ownership()
         self.refresh_bindings()
+
+    def _show_ownership(self) -> None:
+        """The ownership history, newest first."""
+        store = self.app.store
+        trail = self.query_one("#ownership", DataTable)
+        trail.clear()
+        self.ownership = store.ownership_history(self.customer_id)[::-1]
+        for event in self.ownership:
+            trail.add_row(local_time(event.get("at"), store.policy), kind_text(event.get("kind")),
+                          who_text(event), why_text(event), key=str(event.get("id")))
+        if trail.row_count == 0:
+            trail.add_row("", "", "", _("No ownership history on this laptop yet: it comes "
+                                        "with the next sync"))
+        self._show_why()
+
+    def _show_why(self) -> None:
+        """The highlighted event's reason in full under the history (its cell may be cut)."""
+        row = self.query_one("#ownership", DataTable).cursor_row
+        event = self.ownership[row] if 0 <= row < len(self.ownership) else None
+        self.query_one("#ownership-why", Static).update(why_text(event) if event else "")
 
     def _protection(self, customer: dict, now: Any) -> str:
         store = self.app.store
         until = rules.as_datetime(customer.get("protected_until"))
         if not customer.get("owner_id"):
             return pool_header(customer, store.rep_id, now, store.policy)
-        if until is None:
+        left = days_left(customer, now)
+        if until is None or left is None:
             return _("Owned, no protection period")
-        left = rules.days_left(until, now)
         next_due = rules.next_visit_due(customer, store.policy)
         due = ("  ·  " + _("next visit due {date}", date=due_text(next_due))) if next_due else ""
-        if left is not None and left < 0:
+        if left < 0:
             return _("Protection lapsed on {date}: returns to the pool",
                      date=day_text(until, store.policy)) + due
         return _n("Protected for {n} more day (until {date})",
@@ -187,6 +232,8 @@ class CustomerScreen(CustomerActions, Screen):
     def unavailable_reason(self, action: str) -> str | None:
         if action == "resolve" and self._open_complaint() is None:
             return _("Highlight an open complaint in the timeline first")
+        if action == "return_customer":
+            return return_unavailable_reason(self.app.store, self.current_customer())
         return self.customer_unavailable_reason(action)
 
     def _open_complaint(self) -> dict | None:
@@ -201,7 +248,9 @@ class CustomerScreen(CustomerActions, Screen):
             return record
         return None
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "ownership":
+            self._show_why()
         self.refresh_bindings()
 
     def action_resolve(self) -> None:
@@ -209,3 +258,8 @@ class CustomerScreen(CustomerActions, Screen):
         if complaint is not None:
             name = (self.current_customer() or {}).get("name", "")
             resolve_complaint(self, complaint["id"], name, complaint.get("text", ""))
+
+    def action_return_customer(self) -> None:
+        customer = self.current_customer()
+        if customer is not None and not self.unavailable_reason("return_customer"):
+            return_customer(self, customer)

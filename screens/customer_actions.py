@@ -3,8 +3,8 @@
 ``CustomerActions`` is mixed into the queue, the territory and the customer screen: ``v`` visit,
 ``f`` feedback, ``n`` follow-up, ``c`` claim, ``e`` edit, each on the customer under the cursor,
 with the claim dimmed (and its reason said) when the laptop already knows it would be refused.
-``resolve_complaint`` closes a complaint after asking how it was resolved (``d`` on the queue,
-``r`` on the customer screen). These are UI (key bindings, forms, toasts, messages), which is why
+``resolve_complaint`` closes a complaint after asking how it was resolved (``d`` on the queue
+and on the customer screen). These are UI (key bindings, forms, toasts, messages), which is why
 they live here and not in the core: the decisions themselves are ``sync.protocol.rules`` and the
 store's commands.
 """
@@ -30,11 +30,12 @@ def claim_refusal_for(store: Any, customer: dict | None, now: Any) -> str | None
     rep_id = session.get("rep_id") or (store.me or {}).get("id") or ""
     reason = rules.claim_refusal(customer, rep_id, in_territory=True, now=now,
                                  claims_today=0, held=0, policy=store.policy)
-    # the laptop decides only these (the cool-off from the record's own dates); the rest (the
-    # limits) is the server's at sync. Said from the refusal's code and parameters, in the UI's
-    # language.
+    # the laptop decides only these (the cool-off and the claim delay from the record's own
+    # dates); the rest (the limits) is the server's at sync. Said from the refusal's code and
+    # parameters, in the UI's language.
     if reason is None or reason.code not in (
-            "claim.already_yours", "claim.owned_by", "claim.owned_by_until", "claim.cooloff"):
+            "claim.already_yours", "claim.owned_by", "claim.owned_by_until", "claim.cooloff",
+            "claim.not_yet_claimable"):
         return None
     params = dict(reason.params)
     if "who" in params and not customer.get("owner_name"):

@@ -72,7 +72,11 @@ def pool_entry_text(customer: dict | None, rep_id: str | None, now: datetime,
 
 def pool_header(customer: dict, rep_id: str | None, now: datetime, policy: Any) -> str:
     """The protection line of a customer in the pool: an invitation to claim it, or, when the
-    cool-off forbids this rep (its previous owner) for now, the cool-off and until when."""
+    cool-off forbids this rep (its previous owner) for now, the cool-off and until when; before
+    the pool's claim delay has passed, from when it is claimable."""
+    waiting = rules.claimable_refusal(customer, now, policy)
+    if waiting is not None:
+        return _("In the shared pool: claimable from {at}", at=waiting.params["at"])
     refusal = cooloff_refusal(customer, rep_id, now, policy)
     if refusal is not None:
         return _("In the shared pool, in cool-off for you: you may claim it again from {date}",

@@ -21,6 +21,7 @@ from screens.customer_actions import CustomerActions, refused_text, resolve_comp
 from screens.messages import OpenCustomer, StoreChanged
 from screens.pool_news import pool_entry_text
 from sync.protocol import rules
+from ui.complaint_text import revisit_title
 from ui.i18n import _, _n
 from ui.queue_text import due_cell, reason_text
 from ui.times import due_text
@@ -95,7 +96,7 @@ class QueueScreen(CustomerActions, Screen):
         cursor = self.query_one(QueueList).cursor
         store = app.store
         self.entries = store.queue(app.now())
-        self._titles = {f["id"]: f.get("title", "") for f in store.followups()}
+        self._titles = {f["id"]: revisit_title(f) for f in store.followups()}
         self._complaints = {f["id"]: f for f in store.feedback() if f.get("kind") == "complaint"}
         today = store.today(app.now())  # the policy's calendar, as the queue counts
         rows = []

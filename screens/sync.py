@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -55,6 +56,21 @@ def _short(value: Any, width: int = 60) -> str:
         value = "; ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v)
                           for v in value)
     return fit(" ".join(str(value).split()), width).rstrip()
+
+
+def _break_between(parts: list[str], width: int) -> str:
+    """``parts`` joined by three spaces, a line break instead where the next part would not fit
+    in ``width`` cells: the line breaks between parts, never inside one (a date and its time).
+    A part wider than the line is left to wrap by itself; no width yet is one line."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and width > 0 and cell_len(lines[-1]) + 3 + cell_len(part) > width:
+            lines.append(part)
+        elif lines:
+            lines[-1] += "   " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 class SyncScreen(Screen):
@@ -206,6 +222,10 @@ class SyncScreen(Screen):
             pane.query_one(".sync-empty", Static).update(empty if not rows else "")
 
     def on_resize(self) -> None:
+        parts = getattr(self, "_state_parts", None)
+        if parts:
+            widget = self.query_one("#sync-state", Static)
+            widget.update(_break_between(parts, widget.content_size.width))
         if self._tables and self._table_width() != self._filled_width:
             for selector, (spec, rows, empty) in list(self._tables.items()):
                 self._fill(selector, spec, rows, empty)
@@ -271,7 +291,8 @@ class SyncScreen(Screen):
         if error and not online and not signed_out:
             parts.append(_("last error: {error}", error=error))
         widget = self.query_one("#sync-state", Static)
-        widget.update("   ".join(parts))
+        self._state_parts = parts
+        widget.update(_break_between(parts, widget.content_size.width))
         widget.set_class(bool(online), "-online")
         widget.set_class(online is False or app.engine is None, "-offline")
 

@@ -29,6 +29,7 @@ from server.org import Denied, Org, add_rep, add_team, add_territory
 from server.tokens import replace_token, revoke_tokens
 from sync.protocol import rules
 from sync.protocol.models import Grouping
+from sync.protocol.words import counted
 
 log = logging.getLogger("fieldrep.server")
 
@@ -84,7 +85,7 @@ def cmd_revoke_token(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     with db.writing(engine) as conn:
         count = revoke_tokens(conn, Org.load(conn).find_rep(args.rep))
-    print(f"revoked {count} token(s) of {args.rep}; give them a new one with "
+    print(f"revoked {counted(count, 'token')} of {args.rep}; give them a new one with "
           f"`fieldrep-server new-token {args.rep}`")
     return 0
 
@@ -94,7 +95,7 @@ def cmd_new_token(args: argparse.Namespace) -> int:
     with db.writing(engine) as conn:
         rep = Org.load(conn).find_rep(args.rep)
         token, revoked = replace_token(conn, rep)
-    _print_token(rep, token, f" (revoked {revoked} older token(s))" if revoked else "")
+    _print_token(rep, token, f" (revoked {counted(revoked, 'older token')})" if revoked else "")
     return 0
 
 
@@ -114,7 +115,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     uncovered = summary["uncovered"]
     outside = (f"; {len(uncovered)} outside every territory (add a territory that covers them)"
                if uncovered else "")
-    print(f"assigned {summary['assigned']} customer(s) by {summary['strategy']}; "
+    print(f"assigned {counted(summary['assigned'], 'customer')} by {summary['strategy']}; "
           f"{summary['skipped']} left in the pool (no eligible rep){outside}. Per rep: {shares}")
     if uncovered:
         print(f"outside every territory: {customer_list(uncovered, limit=50)}")
@@ -127,7 +128,7 @@ def cmd_reclaim(args: argparse.Namespace) -> int:
         returned = ownership.reclaim(conn, system_clock())
     for customer in returned:
         print(f"{customer['name']}: back to the pool")
-    print(f"{len(returned)} customer(s) returned to the pool")
+    print(f"{counted(len(returned), 'customer')} returned to the pool")
     return 0
 
 

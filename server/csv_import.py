@@ -32,6 +32,7 @@ from sync.protocol import rules, validation
 from sync.protocol.models import MAX_ID, Customer
 from sync.protocol.refusals import Refusal
 from sync.protocol.search_keys import pinyin_keys
+from sync.protocol.words import counted
 
 COLUMNS = ("id", "name", "industry", "customer_type", "province", "city", "address", "tier",
            "stage", "product_lines", "contact_name", "contact_title", "contact_phone",
@@ -316,6 +317,8 @@ def import_customers(engine: sa.Engine, text: str, *, skip_bad: bool, now: datet
             given = given_fields(customer)
             existing = by_id.get(customer["id"])
             if existing is None:
+                if not customer.get("owner_id") and (at := rules.claimable_from(now, org.policy)):
+                    customer["claimable_at"] = at  # into the pool: its claim delay (J, issue 10)
                 fresh.append((customer, org.customer_audience(customer)))
             else:
                 updates.append(_merged(existing, customer, given))
@@ -330,7 +333,7 @@ def import_customers(engine: sa.Engine, text: str, *, skip_bad: bool, now: datet
         trail.imported(conn, org, [(by_id[m["id"]], m) for m in updates]
                        + [(None, c) for c, _ in fresh], now)
         db.record_audit(conn, "admin", "import",
-                        f"imported {len(fresh)} new and {len(updates)} updated customer(s)")
+                        f"imported {len(fresh)} new and {len(updates)} updated customers")
         report.written = True
     return report
 
@@ -375,20 +378,20 @@ def run(args: argparse.Namespace) -> int:
     if len(errors) > 200:
         print(f"{path}: … and {len(errors) - 200} more bad rows", file=sys.stderr)
     if report.uncovered:
-        print(f"{path}: warning: {len(report.uncovered)} customer(s) no territory covers (no rep "
+        print(f"{path}: warning: {counted(len(report.uncovered), 'customer')} no territory covers (no rep "
               f"sees them until a territory does): {customer_list(report.uncovered)}",
               file=sys.stderr)
     if args.dry_run:
-        bad = f", {len(errors)} bad row(s)" if errors else ""
-        print(f"would import {report.new} new and {report.updated} updated customer(s){bad}; "
+        bad = f", {counted(len(errors), 'bad row')}" if errors else ""
+        print(f"would import {report.new} new and {report.updated} updated customers{bad}; "
               "nothing written")
         return 1 if errors and not args.skip_bad else 0
     if errors and not args.skip_bad:
-        print(f"fieldrep-server: {path}: {len(errors)} bad row(s); nothing imported "
+        print(f"fieldrep-server: {path}: {counted(len(errors), 'bad row')}; nothing imported "
               "(fix them, or pass --skip-bad to import the good rows)", file=sys.stderr)
         return 1
-    skipped = f", {len(errors)} bad row(s) skipped" if errors else ""
-    print(f"imported {report.new} new and {report.updated} updated customer(s){skipped}")
+    skipped = f", {counted(len(errors), 'bad row')} skipped" if errors else ""
+    print(f"imported {report.new} new and {report.updated} updated customers{skipped}")
     return 0
 
 

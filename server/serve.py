@@ -44,9 +44,9 @@ def _maintainer(engine: Engine, config: settings.ServerSettings, stop: threading
         try:
             returned, compacted = _maintain_once(engine, retention, clock())
             if returned:
-                log.info("reclaim: %d customer(s) returned to the pool", returned)
+                log.info("reclaim: customers returned to the pool: %d", returned)
             if compacted:
-                log.info("feed: forgot %d change(s) older than %g day(s)", compacted, retention)
+                log.info("feed: changes forgotten (older than %g days): %d", retention, compacted)
         except Exception:  # keep serving; the next round tries again
             log.exception("maintenance failed")
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from server import db
 from server.clock import system_clock
 from server.schema import tokens
+from sync.protocol.words import counted
 
 
 def hash_token(token: str) -> str:
@@ -47,7 +48,7 @@ def revoke_tokens(conn: Connection, rep: dict, *, at: datetime | None = None) ->
     """Every active token of ``rep`` stops working; returns how many there were."""
     at = at or system_clock()
     revoked = _revoke_all(conn, rep["id"], at)
-    db.record_audit(conn, "admin", "revoke-token", f"revoked {revoked} token(s) of {rep['name']}",
+    db.record_audit(conn, "admin", "revoke-token", f"revoked {counted(revoked, 'token')} of {rep['name']}",
                     entity="rep", record_id=rep["id"], at=at)
     return revoked
 
@@ -61,7 +62,7 @@ def replace_token(conn: Connection, rep: dict, *, at: datetime | None = None) ->
     revoked = _revoke_all(conn, rep["id"], at)
     token = issue_token(conn, rep["id"], at=at)
     db.record_audit(conn, "admin", "new-token",
-                    f"new token for {rep['name']}; revoked {revoked} older token(s)",
+                    f"new token for {rep['name']}; revoked {counted(revoked, 'older token')}",
                     entity="rep", record_id=rep["id"], at=at)
     return token, revoked
 

@@ -36,6 +36,7 @@ from sync.client import (
     backoff_delay,
 )
 from sync.protocol.models import MAX_PUSH_BATCH
+from sync.protocol.words import Notice
 from sync.push_limits import PUSH_BYTES, ChangeTooLarge, fitting, push_size, wire
 from sync.store_protocol import MutationJSON, ResultJSON, SyncStore
 
@@ -79,16 +80,6 @@ class SyncReport:
         data["started_at"] = self.started_at.isoformat()
         data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
         return data
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"sync failed: {self.error}"
-        parts = [f"pushed {self.pushed}", f"pulled {self.pulled}"]
-        if self.conflicts:
-            parts.append(f"{self.conflicts} conflict(s) to resolve")
-        if self.rejected:
-            parts.append(f"{self.rejected} refused (see fieldrep status)")
-        return "synced: " + ", ".join(parts)
 
 
 @dataclass
@@ -493,11 +484,11 @@ def login(store: SyncStore, server: str, token: str, *,
         same_rep = session.get("rep_id") == rep["id"]
         same_server = (session.get("server") or "").rstrip("/") == server
         if session and not same_rep and store.pending_count():
-            raise OtherRepsWork(
-                f"this laptop holds {store.pending_count()} unsynced change(s) of "
-                f"{session.get('rep_name') or 'another rep'}: sync them first, or move them "
-                "with fieldrep export-outbox FILE before logging in as someone else"
-            )
+            raise OtherRepsWork(Notice(
+                "this laptop holds unsynced work of {rep} (waiting to sync: {n}): sync it "
+                "first, or move it with fieldrep export-outbox FILE before logging in as "
+                "someone else", rep=session.get("rep_name") or session.get("rep_id"),
+                n=store.pending_count()))
         device_id = None
         known_device = session.get("device_id") if same_rep else None
         if known_device:

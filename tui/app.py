@@ -32,7 +32,7 @@ from sync.protocol.rules import as_datetime
 from tui.commands import FieldRepCommands
 from tui.demo_actions import DEMO_BINDINGS, DemoActions
 from tui.signin import SignInActions
-from ui.i18n import _, set_language
+from ui.i18n import _, notice_text, set_language
 from ui.textual_private import adopt_app_styles, parse_action, translate_keys
 from ui.widgets.status_bar import StatusBar, SyncState
 
@@ -187,7 +187,7 @@ class FieldRepApp(SignInActions, DemoActions, App):
         self._refresh_status_from_store()
         self.switch_mode("queue")
         for notice in getattr(self.store, "notices", None) or []:
-            self.notify(str(notice), severity="warning", timeout=15)
+            self.notify(notice_text(notice), severity="warning", timeout=15)
         self.call_after_refresh(self._first_frame)
         self.set_interval(30, self._tick_clock)
 

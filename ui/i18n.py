@@ -76,6 +76,22 @@ def _n(singular: str, plural: str, n: int, /, **values: object) -> str:
     return text.format(**{"n": n, **values})
 
 
+def notice_text(notice: object) -> str:
+    """A line the store has for the rep (``cache.errors.Notice``: a damaged file set aside, a
+    folder others can read) in the UI's language; a phrase among its values (such as "The
+    login session") is said in that language too."""
+    template = getattr(notice, "template", None)
+    values = getattr(notice, "values", None)
+    if not isinstance(template, str) or not isinstance(values, dict):
+        return _(str(notice))
+    said = {key: _catalogue_text(value) if isinstance(value, str) else value
+            for key, value in values.items()}
+    try:
+        return _catalogue_text(template).format(**said)
+    except (KeyError, IndexError, ValueError):
+        return str(notice)
+
+
 # --------------------------------------------------------------------------- refusals
 
 _TRANSLATED_PARAMS = ("field", "entity")
@@ -144,6 +160,9 @@ def error_text(error: BaseException) -> str:
     fallback = str(fallback or error)
     if isinstance(code, str) and code:
         return refusal_text(code, params if isinstance(params, dict) else {}, fallback)
+    said = error.args[0] if error.args else None
+    if getattr(said, "template", None) is not None:  # a Notice: its template is the key
+        return notice_text(said)
     return _(fallback)  # a message of the catalogue (say, "not logged in: …") in the UI's language
 
 
@@ -168,6 +187,8 @@ OP_LABELS = {
     "customer.update": "customer edit",
     "customer.claim": "claim",
     "customer.return": "return to the pool",
+    "customer.assign": "assignment",  # I
+    "customer.transfer": "transfer",  # I
 }
 """What each kind of pending operation is called, in English (the catalogue key): the sync screen
 and the command line name operations the same way."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ui.complaint_text import revisit_title
 from ui.i18n import _, _n
 from ui.times import due_text
 
@@ -46,7 +47,7 @@ def reason_text(entry: dict, today: date) -> str:
     code = entry.get("reason_code")
     params = _params(entry)
     day = due_text(entry.get("due"), today)
-    title = str(params.get("title") or "")
+    title = revisit_title(params)
     if code == "overdue":
         return _("{title} — overdue since {date}", title=title, date=day)
     if code == "due_today":
@@ -56,6 +57,10 @@ def reason_text(entry: dict, today: date) -> str:
     if code == "complaint":
         return _("complaint, {age}: {text}", age=open_days(entry, today),
                  text=str(params.get("text") or ""))
+    if code == "pool_return" and params.get("recycled") in ("no_visit", "no_deal"):
+        return (_("went back to the pool (no visit in {days} days)", days=params.get("days"))
+                if params["recycled"] == "no_visit"
+                else _("went back to the pool (no deal in {days} days)", days=params.get("days")))
     if code == "pool_return":
         return (_("went back to the pool (protection lapsed)") if params.get("lapsed")
                 else _("went back to the pool"))

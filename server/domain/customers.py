@@ -33,6 +33,8 @@ def owned_by(customer: dict, rep: dict, now: datetime, org: Org) -> dict:
     """``customer`` made ``rep``'s from ``now`` (a claim, an assignment, a transfer): the next
     version, the previous owner kept for the cool-off."""
     owned = dict(customer)
+    for pool_only in ("claimable_at", "pool_reason"):  # what it had in the pool (J, issue 10)
+        owned.pop(pool_only, None)
     if customer.get("owner_id") and customer.get("owner_id") != rep["id"]:
         owned["previous_owner_id"] = customer["owner_id"]
     owned.update(**rules.claim_fields(rep["id"], rep["name"], now, org.policy),

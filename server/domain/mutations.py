@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from server import db
-from server.domain import customers, history, ownership
+from server.domain import customers, history, manager, ownership
 from server.domain.shared import Handler, Refused
 from server.org import Org
 from sync.protocol import validation
@@ -27,6 +27,8 @@ HANDLERS: dict[MutationKind, Handler] = {
     MutationKind.customer_update: customers.customer_update,
     MutationKind.customer_claim: customers.customer_claim,
     MutationKind.customer_return: ownership.customer_return,
+    MutationKind.customer_assign: manager.customer_assign,
+    MutationKind.customer_transfer: manager.customer_transfer,
 }
 
 

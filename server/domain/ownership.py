@@ -1,7 +1,11 @@
 """Ownership the server or a manager changes, and a rep's return: lapsed claims returned to the
-pool (``reclaim``, with why: no visit, no deal, or visits too far apart), the pool shared out by
+pool (``reclaim``, with why: no visit, no deal, or visits too far apart; and the policy's
+recycle conditions, ``rules.recycle_reason``), the pool shared out by
 a strategy (``assign``: ``rules.eligible_for`` and ``rules.choose_assignee`` decide, every
-decision audited with the rule that matched), a customer handed to another rep (``transfer``),
+decision audited with the rule that matched, planned by ``sync/protocol/sharing.py`` as the
+laptop's book preview is), a customer handed to another rep (``transfer``; the one rule of a hand
+over is ``handover_refusal`` and its writes ``hand_over``, shared with the manager's mutations in
+``server/domain/manager.py``),
 and a customer its owner gives back with a reason code (``customer_return``, a mutation). Each
 writes its ownership event (``server/domain/trail.py``) in the transaction of the change."""
 
@@ -23,19 +27,22 @@ from server.domain.shared import (
 )
 from server.org import Denied, Org
 from server.schema import records
-from sync.protocol import rules
+from sync.protocol import rules, sharing
 from sync.protocol.models import Mutation, ResultStatus
 from sync.protocol.ownership import event_text, matched_key, return_refusal
 from sync.protocol.refusals import Refusal
 
 
-def pooled(customer: dict, now: datetime, org: Org) -> dict:
-    """``customer`` back in the pool from ``now``: its owner kept as the previous one, who may
-    not claim it again during the cool-off (after a reclaim as after a return)."""
+def pooled(customer: dict, now: datetime, org: Org, reason: str) -> dict:
+    """``customer`` back in the pool from ``now`` because of ``reason`` (its ownership reason
+    code, kept as ``pool_reason``): its owner kept as the previous one, who may not claim it
+    again during the cool-off (after a reclaim as after a return), and nobody before the pool's
+    claim delay (``rules.claimable_from``)."""
     back = dict(customer)
     back.update(
         previous_owner_id=customer["owner_id"], owner_id=None, owner_name=None,
-        claimed_at=None, protected_until=None,
+        claimed_at=None, protected_until=None, pool_reason=reason,
+        claimable_at=rules.claimable_from(now, org.policy),
         cooloff_until=(now + timedelta(days=org.policy.cooloff_days)).isoformat(),
         version=customer.get("version", 0) + 1, updated_at=now.isoformat(),
     )
@@ -64,21 +71,31 @@ def reclaim_reason(customer: dict, org: Org) -> tuple[str, dict]:
 
 
 def reclaim(conn: Connection, now: datetime) -> list[dict]:
-    """Customers whose protection lapsed with no visit return to the pool; returns them."""
+    """Customers whose protection lapsed, and (when the policy sets them) those its recycle
+    conditions take back (``rules.recycle_reason``: no owner visit, no deal in N days), return
+    to the pool; returns them."""
     org = Org.load(conn)
+    owned = sa.and_(records.c.entity == "customer", records.c.owner_id.is_not(None))
+    lapsed = sa.and_(records.c.protected_until.is_not(None),
+                     records.c.protected_until <= db.iso(now))
+    recycling = org.policy.recycle_no_visit_days > 0 or org.policy.recycle_no_deal_days > 0
     rows = conn.execute(
-        sa.select(records.c.id).where(
-            records.c.entity == "customer", records.c.owner_id.is_not(None),
-            records.c.protected_until.is_not(None), records.c.protected_until <= db.iso(now),
-        ).order_by(records.c.id)
+        sa.select(records.c.id).where(owned if recycling else sa.and_(owned, lapsed))
+        .order_by(records.c.id)
     ).all()
     returned = []
     for (customer_id,) in rows:
         customer = db.get_record(conn, "customer", customer_id, lock=True)
-        if customer is None or not rules.protection_lapsed(customer, now):
+        if customer is None or not customer.get("owner_id"):
             continue
-        code, params = reclaim_reason(customer, org)
-        back = pooled(customer, now, org)
+        if rules.protection_lapsed(customer, now):
+            code, params = reclaim_reason(customer, org)
+        else:
+            recycled = rules.recycle_reason(customer, org.policy, now)
+            if recycled is None:
+                continue
+            code, params = recycled
+        back = pooled(customer, now, org, code)
         event = trail.record(conn, org, customer, back, kind="reclaim", actor=None,
                              reason=code, params=params, now=now)
         why = event_text(event)
@@ -109,46 +126,29 @@ def assign(conn: Connection, actor: dict, strategy: str, team: str | None,
     if not reps:
         raise Denied(Refusal("manager.no_reps"))
     held = {r["id"]: held_count(conn, r["id"]) for r in reps}
-    this_round = {r["id"]: 0 for r in reps}
-    pool = conn.execute(
+    pool = [db.loads(text) for (text,) in conn.execute(
         sa.select(records.c.record).where(
             records.c.entity == "customer", records.c.owner_id.is_(None)
         ).order_by(records.c.name, records.c.id)
-    ).all()
-    decisions, skipped, work = [], 0, []
-    for (text,) in pool:
-        customer = db.loads(text)
-        # only to a rep whose territory covers the customer, as a transfer: it stays in scope
-        covering = [r for r in reps if org.in_territory(r["id"], customer)]
-        if not covering:
-            continue  # not this team's pool: no territory of theirs covers it
-        work.append((customer, rules.eligible_for(strategy, customer, covering,
-                                                  org.rep_territories)))
-    # the customers fewest reps may take go first, so the flexible ones can even the shares out
-    work.sort(key=lambda item: len(item[1]))
-    for customer, eligible in work:
-        choice = rules.choose_assignee(strategy, eligible, this_round, held, org.policy.max_held)
-        if choice is None:
-            skipped += 1
-            continue
-        chosen, why = choice
+    )]
+    # only to a rep whose territory covers the customer, as a transfer: it stays in scope; a
+    # pool customer no territory of theirs covers is not this team's pool
+    shared = sharing.plan(strategy, pool, reps, lambda r, c: org.in_territory(r["id"], c),
+                          org.rep_territories, held, org.policy.max_held)
+    decisions = []
+    for move in shared.moves:
+        customer, chosen = move.customer, move.rep
         field, value = matched_key(strategy, customer, org.rep_territories(chosen["id"]))
         params = {"who": actor.get("name") or actor["id"], "to": chosen["name"],
-                  "strategy": strategy, "count": this_round[chosen["id"]],
-                  "eligible": sum(1 for r in eligible if held[r["id"]] < org.policy.max_held)}
-        this_round[chosen["id"]] += 1
-        held[chosen["id"]] += 1
-        owned = owned_by(customer, chosen, now, org)
-        save_customer(conn, org, owned, reason=f"assigned to {chosen['name']} ({strategy})",
-                      at=now)
-        trail.record(conn, org, customer, owned, kind="assign", actor=actor,
-                     reason="history.assigned_match" if field else "history.assigned",
-                     params={**params, "field": field, "value": value} if field else params,
-                     now=now, strategy=strategy)
-        db.record_audit(conn, actor["id"], "assign", f"{customer['name']} → {chosen['name']}: {why}",
-                        entity="customer", record_id=customer["id"], at=now)
+                  "strategy": strategy, "count": move.count, "eligible": move.eligible}
+        hand_over(conn, org, actor, customer, chosen, now, kind="assign",
+                  reason="history.assigned_match" if field else "history.assigned",
+                  params={**params, "field": field, "value": value} if field else params,
+                  strategy=strategy, audit=f"{customer['name']} → {chosen['name']}: {move.why}")
         decisions.append({"customer_id": customer["id"], "customer": customer["name"],
-                          "rep_id": chosen["id"], "rep": chosen["name"], "why": why})
+                          "rep_id": chosen["id"], "rep": chosen["name"], "why": move.why})
+    skipped = len(shared.full) + len(shared.unmatched)
+    this_round = {r["id"]: shared.after[r["id"]] - shared.before[r["id"]] for r in reps}
     return {"strategy": strategy, "assigned": len(decisions), "skipped": skipped,
             "per_rep": {r["name"]: this_round[r["id"]] for r in reps}, "decisions": decisions}
 
@@ -162,17 +162,65 @@ def _team_customer(org: Org, team_id: str, customer: dict) -> bool:
     return any(org.in_territory(member["id"], customer) for member in org.team_members(team_id))
 
 
-def transfer(conn: Connection, actor: dict, customer_id: str, to_rep_id: str,
-             now: datetime) -> dict:
-    """Hand a customer to another rep; visits stay with their authors.
+def handover_refusal(org: Org, actor: dict, customer: dict, target: dict, held: int, *,
+                     own_team: str = "manager.own_team_transfer") -> tuple[Refusal, int] | None:
+    """Why ``actor`` may not give ``customer`` to ``target``, who holds ``held`` customers now,
+    with the HTTP status; None if they may. The one rule of a transfer and of a manager's
+    assignment (``/v1/customers/{id}/transfer``, ``customer.assign``, ``customer.transfer``):
 
-    A manager moves only their team's customers (owned by a member, or a pool customer a
-    member's territory covers) to a member of their team; an admin moves any customer to any
-    rep. Either way the new owner's territory must cover the customer, so it stays in their
-    scope (an admin who wants otherwise changes the territories first).
-    """
+    a rep may not (403); a manager moves only their team's customers (owned by a member, or a
+    pool customer a member's territory covers) to a member of their team (403, ``own_team``);
+    an admin moves any customer to any rep. Either way the new owner's territory must cover the
+    customer, so it stays in their scope, and the new owner stays under the policy's max_held."""
     role = actor.get("role")
     if role not in ("manager", "admin"):
+        return Refusal("role.manager_only"), 403
+    if role == "manager":
+        team = actor.get("team_id")
+        if not team or target.get("team_id") != team or not _team_customer(org, team, customer):
+            return Refusal(own_team), 403
+    if not org.in_territory(target["id"], customer):
+        return Refusal("manager.target_territory",
+                       {"rep": target["name"], "name": customer["name"]}), 403
+    if held >= org.policy.max_held:
+        return Refusal("manager.max_held", {"rep": target["name"], "held": held,
+                                            "cap": org.policy.max_held}), 422
+    return None
+
+
+def hand_over(conn: Connection, org: Org, actor: dict, customer: dict, target: dict,
+              now: datetime, *, kind: str, reason: str, params: dict,
+              strategy: str | None = None, audit: str | None = None) -> dict:
+    """``customer`` made ``target``'s by ``actor`` (an assignment, a transfer): saved (the feed
+    says "assigned to …" / "transferred to … by …"), its ownership event written and audited,
+    all in the caller's transaction; the moved customer."""
+    moved = owned_by(customer, target, now, org)
+    event = trail.record(conn, org, customer, moved, kind=kind, actor=actor, reason=reason,
+                         params=params, now=now, strategy=strategy)
+    why = event_text(event)
+    feed = (f"assigned to {target['name']}" + (f" ({strategy})" if strategy else "")
+            if kind == "assign" else f"transferred to {target['name']} by {actor['name']}")
+    save_customer(conn, org, moved, reason=feed, at=now)
+    db.record_audit(conn, actor["id"], kind, audit or why, entity="customer",
+                    record_id=customer["id"], at=now)
+    return moved
+
+
+def transfer_params(actor: dict, customer: dict, target: dict,
+                    note: str | None = None) -> tuple[str, dict]:
+    """The ownership event's reason code and params of a transfer (with the manager's note)."""
+    giver = customer.get("owner_name") or customer.get("owner_id")
+    params = {"who": actor.get("name") or actor["id"], "to": target["name"],
+              **({"prev": giver} if giver else {}), **({"note": note} if note else {})}
+    code = "history.transferred" if giver else "history.transferred_pool"
+    return (f"{code}_note" if note else code), params
+
+
+def transfer(conn: Connection, actor: dict, customer_id: str, to_rep_id: str,
+             now: datetime) -> dict:
+    """Hand a customer to another rep at once (the HTTP route); visits stay with their
+    authors. Judged by ``handover_refusal``."""
+    if actor.get("role") not in ("manager", "admin"):
         raise Denied(Refusal("role.manager_only"), 403)
     org = Org.load(conn)
     customer = db.get_record(conn, "customer", customer_id, lock=True)
@@ -181,25 +229,14 @@ def transfer(conn: Connection, actor: dict, customer_id: str, to_rep_id: str,
     target = org.rep(to_rep_id)
     if target is None:
         raise Denied(Refusal("record.unknown", {"entity": "rep", "id": to_rep_id}), 404)
-    if role == "manager":
-        team = actor.get("team_id")
-        if not team or target.get("team_id") != team or not _team_customer(org, team, customer):
-            raise Denied(Refusal("manager.own_team_transfer"), 403)
-    if not org.in_territory(target["id"], customer):
-        raise Denied(Refusal("manager.target_territory",
-                             {"rep": target["name"], "name": customer["name"]}), 403)
-    moved = owned_by(customer, target, now, org)
-    save_customer(conn, org, moved, reason=f"transferred to {target['name']} by {actor['name']}",
-                  at=now)
-    giver = customer.get("owner_name") or customer.get("owner_id")
-    trail.record(conn, org, customer, moved, kind="transfer", actor=actor,
-                 reason="history.transferred" if giver else "history.transferred_pool",
-                 params={"who": actor.get("name") or actor["id"], "to": target["name"],
-                         **({"prev": giver} if giver else {})}, now=now)
-    db.record_audit(conn, actor["id"], "transfer",
-                    f"{customer['name']}: {customer.get('owner_name') or 'pool'} → {target['name']}",
-                    entity="customer", record_id=customer_id, at=now)
-    return moved
+    held = held_count(conn, target["id"]) - (customer.get("owner_id") == target["id"])
+    refusal = handover_refusal(org, actor, customer, target, held)
+    if refusal is not None:
+        raise Denied(*refusal)
+    reason, params = transfer_params(actor, customer, target)
+    return hand_over(conn, org, actor, customer, target, now, kind="transfer", reason=reason,
+                     params=params, audit=f"{customer['name']}: "
+                     f"{customer.get('owner_name') or 'pool'} → {target['name']}")
 
 
 def customer_return(conn: Connection, org: Org, rep: dict, mutation: Mutation,
@@ -214,7 +251,7 @@ def customer_return(conn: Connection, org: Org, rep: dict, mutation: Mutation,
     refusal = return_refusal(customer, rep["id"], reason, org.policy)
     if refusal is not None:
         raise Refused(refusal, customer)
-    back = pooled(customer, now, org)
+    back = pooled(customer, now, org, "history.returned")
     event = trail.record(conn, org, customer, back, kind="return", actor=rep,
                          reason="history.returned", params={"who": rep["name"], "reason": reason},
                          now=now)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 2
 """Bumped when the wire format changes. The server answers 426 below its MIN_CLIENT_SCHEMA and
@@ -93,6 +93,7 @@ class FollowUpSource(StrEnum):
     protection_expiring = "protection_expiring"
     assigned = "assigned"
     manual = "manual"
+    revisit = "revisit"  # K (issue 10): the satisfaction re-visit (回访) after a resolved complaint
 
 
 class _Model(BaseModel):
@@ -140,6 +141,27 @@ class Territory(_Model):
     version: int = 1
 
 
+# K (issue 10): a complaint's SLA, in clock hours from the complaint
+class ComplaintSla(_Model):
+    """Hours from a complaint to its first response and to its resolution (one severity)."""
+
+    respond: int = Field(ge=1, le=8760)
+    resolve: int = Field(ge=1, le=8760)
+
+    @model_validator(mode="after")
+    def _respond_first(self) -> ComplaintSla:
+        if self.respond > self.resolve:
+            raise ValueError("respond must be no more hours than resolve")
+        return self
+
+
+DEFAULT_COMPLAINT_SLA: dict[Severity, ComplaintSla] = {
+    Severity.low: ComplaintSla(respond=72, resolve=240),
+    Severity.medium: ComplaintSla(respond=24, resolve=120),
+    Severity.high: ComplaintSla(respond=4, resolve=48),
+}
+
+
 class Policy(_Model):
     """The sales organisation's rules, decided by the server and cached on every laptop.
 
@@ -180,6 +202,44 @@ class Policy(_Model):
         description="per kind (industry, customer_type, product_line), a stored value's Chinese "
                     "name, e.g. {\"industry\": {\"Manufacturing\": \"制造业\"}}; shown in zh",
     )
+    # K (issue 10): complaints to resolution: the SLA per severity and the re-visit after one
+    complaint_sla_hours: dict[Severity, ComplaintSla] = Field(
+        default_factory=lambda: dict(DEFAULT_COMPLAINT_SLA),
+        description="per severity (low, medium, high), the hours from a complaint to its first "
+                    "response (respond) and to its resolution (resolve), in clock hours; a "
+                    "severity left out keeps its default",
+    )
+    revisit_days: int = Field(7, ge=0, le=365, description=(
+        "days after a complaint is resolved that its customer's owner gets a satisfaction "
+        "re-visit (回访) follow-up"))
+
+    @field_validator("complaint_sla_hours", mode="after")
+    @classmethod
+    def _every_severity(cls, value: dict[Severity, ComplaintSla]) -> dict[Severity, ComplaintSla]:
+        """K: a severity left out keeps its default, so every complaint has an SLA."""
+        return {**DEFAULT_COMPLAINT_SLA, **value}
+
+    # J (issue 10): the pool's delay before a pooled customer is claimable, and recycle conditions
+    pool_claim_delay_hours: int = Field(
+        0, ge=0, le=24 * 90,
+        description="hours after entering the pool before a customer may be claimed (0: at once)")
+    recycle_no_visit_days: int = Field(
+        0, ge=0, le=3650,
+        description="an owned customer its owner has not visited for this many days goes back "
+                    "to the pool (0: off)")
+    recycle_no_deal_days: int = Field(
+        0, ge=0, le=3650,
+        description="an owned customer with no deal this many days after the claim goes back to "
+                    "the pool (0: off)")
+
+    @field_validator("pool_claim_delay_hours", "recycle_no_visit_days", "recycle_no_deal_days",
+                     mode="before")
+    @classmethod
+    def _whole_number(cls, v: object) -> object:
+        if isinstance(v, bool):  # JSON true is not 1 hour
+            raise ValueError("must be a whole number")
+        return v
+
     version: int = 1
 
 
@@ -225,6 +285,12 @@ class Customer(_Model):
     last_visit_at: datetime | None = None
     previous_owner_id: str | None = None
     cooloff_until: datetime | None = Field(None, description="previous owner may not reclaim before")
+    # J (issue 10): the pool's claim delay, the owner's own last visit, why it is in the pool
+    claimable_at: datetime | None = Field(
+        None, description="set by the server when it enters the pool: no claim before")
+    owner_visit_at: datetime | None = Field(None, description="the owner's latest visit")
+    pool_reason: str | None = Field(None, max_length=60,
+                                    description="why it is in the pool: the ownership reason code")
     version: int = 0
     updated_at: datetime | None = None
 
@@ -270,6 +336,19 @@ class Visit(_Model):
         return v
 
 
+# K (issue 10): one response to a complaint, appended by the server (feedback.update "response")
+class ComplaintResponse(_Model):
+    id: str = Field(min_length=1, max_length=MAX_ID, description="made by the laptop: sent twice, kept once")
+    rep_id: str
+    rep_name: str = ""
+    at: datetime = Field(description="the server's time")
+    text: str = Field(min_length=1, max_length=5_000)
+
+
+MAX_RESPONSES = 200
+"""The most responses one complaint holds."""
+
+
 class Feedback(_Model):
     id: str
     customer_id: str
@@ -281,6 +360,11 @@ class Feedback(_Model):
     text: str = Field(min_length=1, max_length=10_000)
     status: FeedbackStatus | None = None
     resolution: str = Field("", max_length=5_000)
+    # K (issue 10): set by the server only (sync/protocol/complaints.py SERVER_FIELDS)
+    responses: list[ComplaintResponse] = Field(default_factory=list, max_length=MAX_RESPONSES)
+    responded_at: datetime | None = Field(None, description="the server's time of the first response")
+    resolved_at: datetime | None = Field(None, description="the server's time of the resolution")
+    resolved_by: str | None = None
     version: int = 0
 
 
@@ -293,6 +377,8 @@ class FollowUp(_Model):
     status: FollowUpStatus = FollowUpStatus.open
     snoozed_until: date | None = None
     source: FollowUpSource = FollowUpSource.manual
+    feedback_id: str | None = Field(None, max_length=MAX_ID, description=(
+        "K (issue 10): the complaint a satisfaction re-visit (source revisit) follows"))
     version: int = 0
 
 
@@ -327,6 +413,9 @@ class MutationKind(StrEnum):
     customer_update = "customer.update"  # per-field merge against base_version
     customer_claim = "customer.claim"  # decided by the server, first to arrive wins
     customer_return = "customer.return"  # F: the owner gives it back to the pool, with a reason
+    # I: a manager's actions (server/domain/manager.py); fields as in MANAGER_FIELDS
+    customer_assign = "customer.assign"  # I: a pool customer to a rep of the team (rep_id)
+    customer_transfer = "customer.transfer"  # I: to another rep (to_rep_id, reason)
 
 
 class Mutation(_Model):

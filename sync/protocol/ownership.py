@@ -49,8 +49,19 @@ TEMPLATES: dict[str, str] = {
     ),
     "history.transferred": "transferred from {prev} to {to} by {who}",
     "history.transferred_pool": "given to {to} from the pool by {who}",
+    # I: a manager's customer.assign / customer.transfer (server/domain/manager.py)
+    "history.assigned_by": "assigned to {to} from the pool by {who}",
+    "history.transferred_note": "transferred from {prev} to {to} by {who}: {note}",
+    "history.transferred_pool_note": "given to {to} from the pool by {who}: {note}",
     "history.imported": "owner set to {to} by an import",
     "history.handoff": "handed to {to} of {team} when it reached the stage {stage}",
+    # J (issue 10): the policy's recycle conditions (rules.recycle_reason), protection not lapsed
+    "history.reclaimed.no_visit_days": (
+        "back to the pool: {who} had not visited it for {days} days (last seen {last})"
+    ),
+    "history.reclaimed.no_deal_days": (
+        "back to the pool: no deal within {days} days of {who}'s claim on {since}"
+    ),
 }
 """Each event's reason, by code. The stage hand-off rule (not written yet) records kind
 ``handoff`` with ``history.handoff``."""

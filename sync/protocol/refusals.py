@@ -114,7 +114,7 @@ TEMPLATES: dict[str, str] = {
     "seed.not_empty": "this database already has an organisation; seed an empty one",
     "import.not_text": "not UTF-8 or GB18030 text (save it as CSV UTF-8)",
     "import.no_name_column": "the header row has no 'name' column (columns: {columns})",
-    "import.unknown_columns": "unknown column(s) {unknown} (columns: {columns})",
+    "import.unknown_columns": "not a column fieldrep knows: {unknown} (known: {columns})",
     "import.name_empty": "name is empty",
     "import.id_too_long": "id: longer than {max} characters ({start}…)",
     "import.not_a_number": "{field}: '{value}' is not a number",
@@ -151,6 +151,27 @@ TEMPLATES: dict[str, str] = {
     "return.not_yours": "this customer is not yours to return",
     # --- E: request limits (issue 11)
     "push.too_many": "a push carries at most {max} changes, this one {count}: send the rest next",
+    # --- J: the pool's claim delay (issue 10)
+    "claim.not_yet_claimable": "{name} has just gone back to the pool; it may be claimed from {at}",
+    # --- I: a manager's assign and transfer through the outbox (issue 10)
+    "manager.not_pool": "{name} is no longer in the pool",
+    "manager.not_pool_owned": "{name} is no longer in the pool: {who} has it now",
+    "manager.max_held": "{rep} already holds {held} customers, the limit is {cap}",
+    "manager.already_owner": "{name} is already {rep}'s",
+    "manager.not_team_rep": "{rep} is not a rep of your team",
+    "manager.pending": "a move of {name} is already waiting to sync",
+    "manager.same_rep": "{rep} cannot take their own customers: name other reps with --to",
+    "manager.unknown_split": "unknown split {split}: use {choices}",
+    "manager.unknown_rep": "no rep {name} on this laptop: use a name or id from the team",
+    "field.unexpected": "{field} is not a field of this change",
+    # --- K: complaints to resolution (issue 10)
+    "complaint.not_a_complaint": "only a complaint takes responses and a resolution",
+    "complaint.already_resolved": "this complaint is already resolved ({when})",
+    "complaint.text_required": "{field}: say what was done (the text is empty)",
+    "complaint.too_many_responses": "a complaint holds at most {max} responses",
+    "complaint.server_field": "{field} is set by the server",
+    "complaint.unknown": "no complaint {id} on this laptop",
+    "complaint.ambiguous": "{id} matches {count} complaints: give more of the id",
 }
 
 

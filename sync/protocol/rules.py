@@ -154,6 +154,73 @@ def days_left(until: datetime | None, now: datetime) -> int | None:
     return int(seconds // 86400)
 
 
+def policy_time(moment: datetime, policy: Policy) -> str:
+    """``moment`` as a person reads it in the policy's time zone: ``2026-12-02 14:00``."""
+    return moment.astimezone(policy_zone(policy)).strftime("%Y-%m-%d %H:%M")
+
+
+# --- the pool's claim delay and recycle conditions (J, issue 10) -----------------------------
+
+
+def claimable_from(now: datetime, policy: Policy) -> str | None:
+    """When a customer entering the pool at ``now`` (a reclaim, a return, an import into the
+    pool) may first be claimed, as stored (ISO text): ``pool_claim_delay_hours`` later; None
+    when there is no delay (claimable at once)."""
+    if policy.pool_claim_delay_hours <= 0:
+        return None
+    return (now + timedelta(hours=policy.pool_claim_delay_hours)).isoformat()
+
+
+def claimable_refusal(customer: Mapping[str, Any], now: datetime,
+                      policy: Policy) -> Refusal | None:
+    """A pool customer whose ``claimable_at`` is still ahead of ``now`` may not be claimed yet:
+    the refusal names the moment in the policy's time zone."""
+    at = as_datetime(customer.get("claimable_at"))
+    if at is None or at <= now:
+        return None
+    return Refusal("claim.not_yet_claimable", {"name": customer.get("name", "this customer"),
+                                               "at": policy_time(at, policy)})
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else ""
+
+
+def owner_last_seen(customer: Mapping[str, Any]) -> datetime | None:
+    """When the owner last saw the customer, for the no-visit recycle: their latest visit since
+    the claim (``owner_visit_at``; a record from before owner visits were dated counts its last
+    visit), else the claim itself."""
+    claimed = as_datetime(customer.get("claimed_at"))
+    visited = as_datetime(customer.get("owner_visit_at") or customer.get("last_visit_at"))
+    if claimed is None:
+        return visited
+    return max(claimed, visited) if visited is not None else claimed
+
+
+def recycle_reason(customer: Mapping[str, Any], policy: Policy,
+                   now: datetime) -> tuple[str, dict[str, Any]] | None:
+    """Why an owned customer goes back to the pool before its protection lapses, or None: its
+    owner has not visited it for ``recycle_no_visit_days`` (since their last visit, or the
+    claim), or there is no deal ``recycle_no_deal_days`` after the claim; each 0 is off, and
+    both may be set (the no-visit one is said first). Days count as protection's do
+    (``working_days_only``). (the ownership reason code, its params), dated."""
+    if not customer.get("owner_id"):
+        return None
+    who = customer.get("owner_name") or customer.get("owner_id")
+    claimed = as_datetime(customer.get("claimed_at"))
+    days = policy.recycle_no_visit_days
+    seen = owner_last_seen(customer)
+    if days > 0 and seen is not None and add_days(seen, days, policy.working_days_only) <= now:
+        return "history.reclaimed.no_visit_days", {"who": who, "days": days, "last": _day(seen),
+                                                   "since": _day(claimed)}
+    days = policy.recycle_no_deal_days
+    if (days > 0 and claimed is not None and not customer.get("deal_at")
+            and add_days(claimed, days, policy.working_days_only) <= now):
+        return "history.reclaimed.no_deal_days", {"who": who, "days": days,
+                                                  "since": _day(claimed)}
+    return None
+
+
 def next_visit_due(customer: dict, policy: Policy) -> date | None:
     """When the tier's cadence says the customer must next be seen (calendar days)."""
     last = as_datetime(customer.get("last_visit_at"))
@@ -237,6 +304,9 @@ def claim_refusal(
         if until is None:
             return Refusal("claim.owned_by", {"who": who})
         return Refusal("claim.owned_by_until", {"who": who, "until": until.date().isoformat()})
+    waiting = claimable_refusal(customer, now, policy)
+    if waiting is not None:
+        return waiting
     cooloff = as_datetime(customer.get("cooloff_until"))
     if customer.get("previous_owner_id") == rep_id and cooloff is not None and cooloff > now:
         return Refusal("claim.cooloff", {"name": name, "until": cooloff.date().isoformat()})
@@ -332,7 +402,10 @@ def visit_effects(customer: Mapping[str, Any], *, rep_id: str, at: datetime,
                   amount: float | None, now: datetime, policy: Policy) -> dict[str, str]:
     """What a visit by ``rep_id`` at ``at`` changes on its customer: ``last_visit_at`` when it
     is the latest (never later than ``now``); for the owner's visit, ``deal_at`` on the first
-    with an order and ``protected_until`` extended (``protection_after_owner_visit``)."""
+    with an order, ``protected_until`` extended (``protection_after_owner_visit``) and
+    ``owner_visit_at`` when it is their latest (the no-visit recycle counts from it); another
+    rep's visit to an owned record that has no ``owner_visit_at`` yet first sets it to when the
+    owner last saw it (``owner_last_seen``), so it never counts as the owner's."""
     changes: dict[str, str] = {}
     at = min(at, now)
     last = as_datetime(customer.get("last_visit_at"))
@@ -346,6 +419,14 @@ def visit_effects(customer: Mapping[str, Any], *, rep_id: str, at: datetime,
             as_datetime(customer.get("claimed_at")), as_datetime(customer.get("protected_until")),
             now, bool(deal), policy)
         changes["protected_until"] = until.isoformat()
+        seen = as_datetime(customer.get("owner_visit_at"))
+        if seen is None or at > seen:
+            changes["owner_visit_at"] = at.isoformat()
+    elif customer.get("owner_id") and not customer.get("owner_visit_at"):
+        # someone else's visit moves the last visit: keep when the owner last saw it first
+        seen = owner_last_seen(customer)
+        if seen is not None:
+            changes["owner_visit_at"] = seen.isoformat()
     return changes
 
 

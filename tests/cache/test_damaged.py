@@ -48,7 +48,7 @@ def test_a_damaged_journal_has_its_pending_operations_salvaged(fieldrep_home):
         moved = _damaged(fieldrep_home, "journal.json")
         assert len(moved) == 1
         notice = " ".join(store.notices)
-        assert str(moved[0]) in notice and "import" in notice and "3 pending" in notice
+        assert str(moved[0]) in notice and "import" in notice and "which will sync: 3." in notice
         assert [op["mid"] for op in store.outbox()] == mids
         assert {v["id"] for v in store.visits()} >= set(visits)
         # the next operation continues the device's sequence, never reusing a mid
@@ -113,7 +113,7 @@ def test_an_unreadable_journal_is_kept_byte_for_byte_and_the_notice_says_how_to_
         moved = _damaged(fieldrep_home, "journal.json")
         assert len(moved) == 1 and moved[0].read_bytes() == garbage  # nothing thrown away
         notice = next(n for n in store.notices if "journal" in n)
-        assert "0 pending change(s) were recovered" in notice
+        assert "recovered from it, which will sync: 0." in notice
         assert f"fieldrep import-outbox {moved[0]}" in notice
         assert store.customer_count() == 5  # the territory is still there
         store.log_visit(SINOPEC, outcome="the rep carries on")

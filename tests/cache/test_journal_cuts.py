@@ -147,7 +147,7 @@ def test_a_journal_cut_before_its_records_recovers_every_operation_and_its_visit
     with _open_cut(home, tmp_path / "cut", raw, cut) as store:
         assert store.pending_count() == len(journal["outbox"])
         notice = " ".join(store.notices)
-        assert f"{len(journal['outbox'])} pending change(s) were recovered" in notice
+        assert f"which will sync: {len(journal['outbox'])}." in notice
         pending_visits = {op["record_id"] for op in journal["outbox"] if op["kind"] == "visit.create"}
         assert pending_visits <= {v["id"] for v in store.visits() if not v["synced"]}
 

@@ -12,12 +12,13 @@ import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.sync._harness import ROOT, client_env
-from tests.tui.conftest import ACME, CUSTOMER_IDS, ME, SINOPEC, _records
+from tests.tui.conftest import ACME, CUSTOMER_IDS, ME, OTHERS, SINOPEC, _records
 
 HOSTILE = "Evil\x1b]52;c;aGVsbG8=\x07\x1b[2J\x1b[31m Corp\u202e\x9b1m\x7f\r\u2066x\u2069"
 """A clipboard write (OSC 52), a screen clear, a colour, a right-to-left override, an 8-bit CSI,
@@ -44,6 +45,9 @@ def hostile_home(tmp_path) -> Path:
             record["outcome"] = "met\x1b[2J\x1b[H"
         if change["entity"] == "followup" and change["id"] == "fu-0001":
             record["title"] = "call\x1b]0;pwned\x07"
+        if change["entity"] == "customer" and change["id"] == OTHERS:
+            # the CLI runs on the real clock: Li Wei's protection must outlast the test's day
+            record["protected_until"] = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     with Store.open(home) as store:
         store.save_session("http://127.0.0.1:9", ME, "device-0001", "test-token")
         store.apply_bootstrap_page(records, None, "cursor-1", True)
@@ -124,8 +128,6 @@ def test_plain_text_and_chinese_are_printed_as_they_are(hostile_home):
 
 
 def test_the_laptops_own_refusals_are_one_line_in_the_ui_language(hostile_home):
-    from tests.tui.conftest import OTHERS
-
     def refused(lang: str, *args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT, text=True,
                               env=client_env(hostile_home, FIELDREP_LANG=lang),

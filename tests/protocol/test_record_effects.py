@@ -28,7 +28,7 @@ def _owned(**fields: object) -> dict:
 def test_the_owners_visit_moves_the_last_visit_and_extends_protection():
     at = NOW - timedelta(hours=2)
     effects = visit_effects(_owned(), rep_id="r1", at=at, amount=None, now=NOW, policy=POLICY)
-    assert effects == {"last_visit_at": at.isoformat(),
+    assert effects == {"last_visit_at": at.isoformat(), "owner_visit_at": at.isoformat(),
                        "protected_until": (NOW + timedelta(days=8)).isoformat()}
 
 
@@ -59,7 +59,8 @@ def test_the_first_order_sets_the_deal_which_lifts_the_cap_and_a_later_one_keeps
 
 def test_someone_elses_visit_moves_only_the_last_visit():
     effects = visit_effects(_owned(), rep_id="r2", at=NOW, amount=900.0, now=NOW, policy=POLICY)
-    assert effects == {"last_visit_at": NOW.isoformat()}
+    assert effects == {"last_visit_at": NOW.isoformat(),  # and when the owner last saw it (J)
+                       "owner_visit_at": _owned()["claimed_at"]}
 
 
 def test_a_complaint_is_open_and_of_medium_severity_unless_it_says_otherwise():

@@ -21,6 +21,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from server import db
+from sync.protocol.complaints import SERVER_FIELDS as COMPLAINT_SERVER_FIELDS
+from sync.protocol.complaints import revisit_id
 from sync.protocol.models import MutationKind
 from tests.security._checks import (
     Permit,
@@ -119,7 +121,24 @@ MATRIX = [
     ("customer.return",  POOL_INSIDE,   REFUSED,         REFUSED),
     ("customer.return",  MISSING,       REFUSED,         REFUSED),
     ("customer.return",  MOVED,         REFUSED,         None),     # Bo's now
+    # I: a manager's actions; Ana gives to Bo, Oz to Dan (of his team, in Guangdong)
+    ("customer.assign",  OWN,           REFUSED,         REFUSED),  # Oz: Cy's, not the pool
+    ("customer.assign",  OTHER_REP,     REFUSED,         REFUSED),
+    ("customer.assign",  OTHER_TEAM,    REFUSED,         REFUSED),
+    ("customer.assign",  POOL_OUTSIDE,  REFUSED,         REFUSED),
+    ("customer.assign",  POOL_INSIDE,   REFUSED,         APPLIED),  # a rep never; Oz's pool
+    ("customer.assign",  MISSING,       REFUSED,         REFUSED),
+    ("customer.assign",  MOVED,         REFUSED,         None),
+    ("customer.transfer", OWN,          REFUSED,         REFUSED),  # Dan's GD: not Sichuan
+    ("customer.transfer", OTHER_REP,    REFUSED,         REFUSED),
+    ("customer.transfer", OTHER_TEAM,   REFUSED,         REFUSED),
+    ("customer.transfer", POOL_OUTSIDE, REFUSED,         REFUSED),
+    ("customer.transfer", POOL_INSIDE,  REFUSED,         APPLIED),
+    ("customer.transfer", MISSING,      REFUSED,         REFUSED),
+    ("customer.transfer", MOVED,        REFUSED,         None),
 ]
+MANAGER_TARGET = {"ana": "bo", "oz": "dan"}
+"""Whom a manager's action gives the customer to, by caller."""
 
 CELLS = [(caller, kind, target, expect)
          for kind, target, *expected in MATRIX
@@ -131,10 +150,11 @@ def cell_id(cell: tuple) -> str:
     return f"{caller}-{kind}-{target}-{expect}"
 
 
-VISIT_TOUCHES = frozenset({"last_visit_at", "version", "updated_at"})
+VISIT_TOUCHES = frozenset({"last_visit_at", "owner_visit_at", "version", "updated_at"})
 OWNER_VISIT_TOUCHES = VISIT_TOUCHES | {"protected_until", "deal_at"}
 OWNERSHIP = frozenset({"owner_id", "owner_name", "claimed_at", "protected_until",
-                       "previous_owner_id", "cooloff_until", "version", "updated_at"})
+                       "previous_owner_id", "cooloff_until", "claimable_at", "pool_reason",
+                       "version", "updated_at"})
 UPDATES = {
     "feedback": {"status": "resolved", "resolution": secret(ATTACK, "resolution")},
     "followup": {"status": "done", "title": secret(ATTACK, "title")},
@@ -161,6 +181,8 @@ def attack_fields(kind: str, customer_id: str, province: str) -> dict:
                             "product_lines": [secret(ATTACK, "product")]},
         "customer.claim": {},
         "customer.return": {"reason": "other"},
+        "customer.assign": {},  # the rep it goes to: build_attack, by caller
+        "customer.transfer": {},
     }[kind]
 
 
@@ -197,6 +219,13 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
         fields = attack_fields(kind, "", province)
         permits[(entity, record_id)] = Permit(fields=frozenset(fields) | {"version"},
                                               why=kind)
+        if kind == "feedback.update":  # K: a resolution, by the server's clock, and its re-visit
+            permits[(entity, record_id)] = Permit(
+                fields=frozenset(fields) | {"version"} | COMPLAINT_SERVER_FIELDS, why=kind)
+            permits[("followup", revisit_id(record_id))] = Permit(
+                new=True, why="the re-visit a resolution schedules",
+                check=lambda r: r.get("source") == "revisit"
+                and r.get("feedback_id") == record_id)
     else:  # the customer kinds
         record_id = world.id(customer_key) if customer_key else fresh
         fields = attack_fields(kind, "", province)
@@ -208,6 +237,11 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
                 base_version = (db.get_record(conn, "customer", record_id) or {}).get("version")
             permits[("customer", record_id)] = Permit(
                 fields=frozenset(fields) | {"search_keys", "version", "updated_at"}, why=kind)
+        elif verb in ("assign", "transfer"):
+            to = world.id(MANAGER_TARGET[caller])
+            fields = {"rep_id" if verb == "assign" else "to_rep_id": to}
+            permits[("customer", record_id)] = Permit(
+                fields=OWNERSHIP, why=kind, check=lambda r: r.get("owner_id") == to)
         elif verb == "return":
             permits[("customer", record_id)] = Permit(
                 fields=OWNERSHIP, why="a return", check=lambda r: r.get("owner_id") is None)

@@ -131,15 +131,15 @@ def test_the_cli_imports_twice_without_duplicates_and_dry_run_says_what_it_would
     path.write_text("name,province,city,tier\n甲公司,Zhejiang,杭州,A\n乙公司,Zhejiang,宁波,B\n",
                     encoding="utf-8")
     assert admin("import-customers", str(path)).stdout.strip() == (
-        "imported 2 new and 0 updated customer(s)")
+        "imported 2 new and 0 updated customers")
     path.write_text("name,province,city,tier\n甲公司,Zhejiang,杭州,B\n丙公司,Zhejiang,温州,Q\n",
                     encoding="utf-8")
     dry = admin("import-customers", str(path), "--dry-run", code=1)
     assert "line 3: tier" in dry.stderr
-    assert "would import 0 new and 1 updated customer(s), 1 bad row(s); nothing written" in (
+    assert "would import 0 new and 1 updated customers, 1 bad row; nothing written" in (
         dry.stdout + dry.stderr)
     done = admin("import-customers", str(path), "--skip-bad")
-    assert done.stdout.strip() == "imported 0 new and 1 updated customer(s), 1 bad row(s) skipped"
+    assert done.stdout.strip() == "imported 0 new and 1 updated customers, 1 bad row skipped"
     listed = admin("export", "customers", "--format", "json").stdout
     assert listed.count('"name"') == 2
 
@@ -149,9 +149,9 @@ def test_the_cli_warns_of_uncovered_rows_and_assign_lists_them(admin):
     path.write_text("name,province,city\n甲公司,Zhejiang,杭州\n成都火锅,Sichuan,成都\n",
                     encoding="utf-8")
     done = admin("import-customers", str(path))
-    assert "1 customer(s) no territory covers" in done.stderr and "成都火锅" in done.stderr
+    assert "1 customer no territory covers" in done.stderr and "成都火锅" in done.stderr
     out = admin("assign", "--strategy", "region").stdout
-    assert "assigned 1 customer(s) by region" in out
+    assert "assigned 1 customer by region" in out
     assert "1 outside every territory" in out and "成都火锅 (Sichuan, 成都)" in out
     data = admin("assign", "--strategy", "region", "--json").stdout
     assert '"uncovered"' in data and "成都火锅" in data

@@ -14,6 +14,7 @@ no sync engine (screens must work offline). ``Posted`` records the messages the 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 
@@ -173,8 +174,11 @@ def fill_store(store) -> None:
     """Fill ``store`` with the fixed data set: one bootstrap page, then pending local writes."""
     store.save_session("http://127.0.0.1:9", ME, "device-0001", "test-token")
     store.apply_bootstrap_page(_records(), None, "cursor-1", True)
-    store.log_visit(CUSTOMER_IDS[1], kind="visit", outcome="Demo of the new crane",
-                    notes="客户对交货期有疑问", at=FROZEN_NOW - timedelta(hours=20))
+    # logged on the frozen clock too: the visit extends protection from the moment it is
+    # saved, and a snapshot must not change with the day the suite runs
+    with patch("cache.commands.now", lambda: FROZEN_NOW):
+        store.log_visit(CUSTOMER_IDS[1], kind="visit", outcome="Demo of the new crane",
+                        notes="客户对交货期有疑问", at=FROZEN_NOW - timedelta(hours=20))
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ async def test_a_write_elsewhere_refreshes_the_timeline(store):
         assert table.row_count == before + 1
 
 
-async def test_r_resolves_the_highlighted_complaint_and_is_dimmed_elsewhere(store):
+async def test_d_resolves_the_highlighted_complaint_and_is_dimmed_elsewhere(store):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, ACME)
@@ -129,7 +129,7 @@ async def test_r_resolves_the_highlighted_complaint_and_is_dimmed_elsewhere(stor
         table.move_cursor(row=complaint_row)
         await pilot.pause()
         assert app.screen.check_action("resolve", ()) is True
-        await pilot.press("r")
+        await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Sent a new housing", "ctrl+s")
         await pilot.pause()

@@ -77,8 +77,18 @@ def _gone(pid: int, timeout: float = 30) -> bool:
             os.kill(pid, 0)
         except ProcessLookupError:
             return True
+        if _zombie(pid):  # it exited; an init that does not reap (a container) keeps its entry
+            return True
         time.sleep(0.2)
     return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def _folders(tmp: Path) -> list[Path]:

@@ -43,7 +43,7 @@ def test_the_store_names_each_differing_sub_field(store):
 
 
 @pytest.mark.parametrize("lang,label", [("en", "contacts[Nina Tanaka].phone +1"),
-                                        ("zh", "联系人[Nina Tanaka].电话 +1")])
+                                        ("zh", "联系人（Nina Tanaka）.电话 +1")])
 async def test_the_conflict_row_shows_the_differing_sub_field(store, lang, label):
     add_contact_conflict(store)
     app = make_app(store, lang=lang)

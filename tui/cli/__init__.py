@@ -25,7 +25,7 @@ from cache import Ambiguous, NotFound, StoreError, ValidationFailed
 from cache.documents import DamagedForReader
 from cache.lock import StoreHeld
 from cache.settings import LaptopSettings, SettingsError, laptop_settings
-from tui.cli import ownership
+from tui.cli import complaints, manager, ownership
 from tui.cli.account import cmd_login, cmd_logout, cmd_status, cmd_sync
 from tui.cli.common import (
     EXIT_ERROR,
@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import-outbox", cmd_import_outbox, "queue operations exported elsewhere")
     p.add_argument("file", metavar="FILE")
     ownership.register(command)  # F: history, return
+    complaints.register(command)  # K: complaints, complaint respond|resolve
+    manager.register(command)  # I: assign, transfer, pool
     return parser
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from cache import Store, StoreError
 from cache.lock import StoreHeld
-from ui.i18n import _
+from ui.i18n import _, notice_text
 from ui.times import CLOCK, local_time
 
 EXIT_OK = 0
@@ -112,9 +112,9 @@ def open_store(*, read_only: bool = False) -> Store:
             raise
         store = Store.open(read_only=True)
     for notice in store.notices:  # a damaged file set aside: say so once, where it is read
-        say(f"fieldrep: note: {notice}", err=True)
+        say(_("fieldrep: note: {notice}", notice=notice_text(notice)), err=True)
     for warning in store.warnings:  # e.g. a data folder other users can read
-        say(f"fieldrep: warning: {warning}", err=True)
+        say(_("fieldrep: warning: {warning}", warning=notice_text(warning)), err=True)
     return store
 
 

@@ -49,7 +49,6 @@ ZH = {
     "synced: {parts}": "已同步：{parts}",
     "pushed {n}": "发送 {n}",
     "pulled {n}": "接收 {n}",
-    "{n} conflict(s) to resolve": "{n} 个冲突待处理",
     "{n} refused (see fieldrep status)": "{n} 个被拒绝（见 fieldrep status）",
     ", ": "，",
     # status
@@ -64,7 +63,6 @@ ZH = {
     "no": "否",
     "signed out: log in again (fieldrep login --server {server})":
         "已退出登录：请重新登录（fieldrep login --server {server}）",
-    "{n} operation(s) waiting to sync": "{n} 项操作等待同步",
     "{what} — {why}": "{what} — {why}",
     "change": "修改",
     "refused by the server": "被服务器拒绝",

@@ -56,11 +56,8 @@ ZH = {
     "that follow-up was dismissed: {title}": "这条跟进已被关闭：{title}",
     "done: {title}": "已完成：{title}",
     "snoozed until {day}: {title}": "已推迟到 {day}：{title}",
-    "wrote {n} pending operation(s) to {file}": "已把 {n} 项待同步操作写入 {file}",
     "{file} holds no operations to import (write one with fieldrep export-outbox FILE)":
         "{file} 里没有可导入的操作（用 fieldrep export-outbox FILE 导出）",
-    "queued {n} operation(s) from {file}; they sync next time":
-        "已从 {file} 加入 {n} 项操作；下次同步时发送",
     "nothing new in {file}: every operation in it is already here":
         "{file} 里没有新内容：其中每项操作都已在这里",
     "“{text}” starts {n} {what} ids; type more of it (e.g. {examples})":
@@ -69,7 +66,5 @@ ZH = {
     "no conflict “{id}” (fieldrep conflicts lists them)": "没有冲突“{id}”（fieldrep conflicts 会列出）",
     "kept mine; it is sent again at the next sync": "保留我的；下次同步时再次发送",
     "kept theirs; the server's stands": "保留服务器的",
-    "logged out; {n} pending operation(s) are kept and sync after the next login":
-        "已退出登录；{n} 项待同步操作保留，下次登录后同步",
     "logged out": "已退出登录",
 }

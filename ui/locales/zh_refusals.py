@@ -127,7 +127,7 @@ ZH = {
         "不是 UTF-8 或 GB18030 文本（请另存为 CSV UTF-8）",
     "the header row has no 'name' column (columns: {columns})":
         "表头没有“name”列（可用的列：{columns}）",
-    "unknown column(s) {unknown} (columns: {columns})": "未知的列 {unknown}（可用的列：{columns}）",
+    "not a column fieldrep knows: {unknown} (known: {columns})": "未知的列 {unknown}（可用的列：{columns}）",
     "name is empty": "名称为空",
     "id: longer than {max} characters ({start}…)": "id：超过 {max} 个字符（{start}…）",
     "{field}: '{value}' is not a number": "{field}：“{value}”不是数字",
@@ -168,4 +168,29 @@ ZH = {
     # --- E: request limits (issue 11)
     "a push carries at most {max} changes, this one {count}: send the rest next":
         "一次推送最多 {max} 条更改，这次有 {count} 条：其余的下次再发",
+    # --- J: the pool's claim delay (issue 10)
+    "{name} has just gone back to the pool; it may be claimed from {at}":
+        "{name} 刚回到公海，{at} 起才能认领",
+    # --- I: a manager's assign and transfer through the outbox (issue 10)
+    "{name} is no longer in the pool": "{name} 已不在公海",
+    "{name} is no longer in the pool: {who} has it now": "{name} 已不在公海：现在归 {who}",
+    "{rep} already holds {held} customers, the limit is {cap}":
+        "{rep} 已持有 {held} 个客户，上限是 {cap}",
+    "{name} is already {rep}'s": "{name} 已经是 {rep} 的客户",
+    "{rep} is not a rep of your team": "{rep} 不是你团队的销售",
+    "a move of {name} is already waiting to sync": "{name} 的分配或转移已在等待同步",
+    "{rep} cannot take their own customers: name other reps with --to":
+        "{rep} 不能接收自己的客户：用 --to 指定其他销售",
+    "unknown split {split}: use {choices}": "没有“{split}”这种分法：可用 {choices}",
+    "no rep {name} on this laptop: use a name or id from the team":
+        "本机没有销售 {name}：请用团队中的姓名或 ID",
+    "{field} is not a field of this change": "{field} 不是这项更改的字段",
+    # --- K: complaints to resolution (issue 10)
+    "only a complaint takes responses and a resolution": "只有投诉才能回复和处理结案",
+    "this complaint is already resolved ({when})": "这条投诉已经处理完毕（{when}）",
+    "{field}: say what was done (the text is empty)": "{field}：请写明做了什么（内容为空）",
+    "a complaint holds at most {max} responses": "一条投诉最多 {max} 条回复",
+    "{field} is set by the server": "{field} 由服务器填写",
+    "no complaint {id} on this laptop": "本机没有投诉 {id}",
+    "{id} matches {count} complaints: give more of the id": "{id} 匹配 {count} 条投诉：请多写几位 ID",
 }

@@ -7,19 +7,23 @@ by terminal cells so Chinese and English names line up.
 The columns flex with the width (``ui/widgets/columns.py``): the name keeps its space longest;
 city, owner and stage give up cells first; on a terminal too narrow for all of them, Stage and
 then Last visit are left out whole (the customer screen shows both), never cut to a letter.
+Beside the owner, an owned customer's days of ownership left (``12d``: its protection, counted
+as the customer screen's header counts it, ``ui.ownership.days_left``; negative once lapsed)
+never shrinks nor goes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from rich.style import Style
 from textual.message import Message
 
 from sync.protocol import rules
 from ui.i18n import _
+from ui.ownership import days_left_mark
 from ui.times import day_text, due_text
 from ui.widgets.cells import fit
 from ui.widgets.columns import Column, share
@@ -28,17 +32,19 @@ from ui.widgets.row_list import RowList
 Lookup = Callable[[str], dict | None]
 
 # Each column in cells with its one-cell gap: the mark, then the name, tier, stage, city, owner,
-# last visit and next due. The rows are fetched only when drawn, so the widths are set here, not
-# measured: a name up to 40 cells, a day of 10, a due date up to 15 ("周三 2027-01-08"), a rep's
-# name of 12. Stage, city and owner give up cells first, then the due date, the name last.
+# days left, last visit and next due. The rows are fetched only when drawn, so the widths are
+# set here, not measured: a name up to 40 cells, a day of 10, a due date up to 15 ("周三
+# 2027-01-08"), a rep's name of 12, days left of 4 ("-12d", "30天"). Stage, city and owner give
+# up cells first, then the due date, the name last.
 MARK = 2
 COLUMNS = (
     Column(MARK),
-    Column(41, least=15, keep=2),
+    Column(41, least=13, keep=2),
     Column(5),
     Column(10, least=9, drop=2),
     Column(11, least=8),
-    Column(13, least=11),
+    Column(13, least=10),
+    Column(5),
     Column(11, drop=1),
     Column(16, least=11, keep=1),
 )
@@ -167,8 +173,8 @@ class CustomerList(RowList):
 
     def header_text(self, width: int) -> str:
         return self.columns(width).line("", (
-            _("Customer"), _("Tier"), _("Stage"), _("City"), _("Owner"), _("Last visit"),
-            _("Next due")))
+            _("Customer"), _("Tier"), _("Stage"), _("City"), _("Owner"), _("Left"),
+            _("Last visit"), _("Next due")))
 
     def customer_text(self, customer: dict, width: int) -> tuple[str, bool]:
         """The row's text and whether its next visit is overdue."""
@@ -187,10 +193,16 @@ class CustomerList(RowList):
             _(customer.get("stage") or ""),
             customer.get("city") or "",
             owner,
+            days_left_mark(customer, self._now()),
             day_text(customer.get("last_visit_at"), self._policy),
             due_text(due),
         ))
         return text, overdue
+
+    def _now(self) -> datetime:
+        """The App's clock (tests freeze it), else the machine's."""
+        clock = getattr(self.app, "now", None)
+        return clock() if callable(clock) else datetime.now(UTC)
 
     def row_text(self, index: int, width: int) -> tuple[str, Style | None]:
         cid = self._ids[index]

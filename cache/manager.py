@@ -1,0 +1,202 @@
+"""A manager's actions on the laptop, queued in the outbox like any change: ``customer.assign``
+(a pool customer to a rep of the team) and ``customer.transfer`` (a customer, or a whole book
+split among reps, to another rep), with the pool of the manager's scope to choose from.
+
+What the laptop knows is checked first, in the server's words (``sync/protocol/refusals.py``):
+the role (a manager or an admin), the rep (of the manager's team), the territory (the new owner's
+covers it, when the snapshot holds the territories), the policy's max_held, a move already
+waiting. The server judges again at sync (``server/domain/manager.py``) and a refusal there
+(claimed meanwhile) comes back as a rejection. A book split is planned by the same function the
+server shares the pool with (``sync/protocol/sharing.py``), so the preview is what is queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cache import overlay
+from cache.commands import refused
+from cache.errors import NotFound
+from cache.journal import Change, Op, now
+from sync.protocol import rules, sharing
+from sync.protocol.refusals import Refusal
+
+if TYPE_CHECKING:
+    from cache.commands import Commands
+    from cache.journal import Journal
+    from cache.session import Session
+    from cache.view import LocalView
+
+MOVES = ("customer.assign", "customer.transfer")
+
+
+class Manager:
+    """The signed-in manager's assign, transfer and pool, on ``commands``' journal."""
+
+    def __init__(self, commands: Commands, session: Session, view: LocalView,
+                 journal: Journal) -> None:
+        self._commands = commands
+        self._session = session
+        self._view = view
+        self._journal = journal
+
+    # ------------------------------------------------------------------ who
+
+    def _me(self) -> dict:
+        self._commands._rep()
+        me = self._session.me or {}
+        if me.get("role") not in ("manager", "admin"):
+            raise refused(Refusal("role.manager_only"))
+        return me
+
+    def rep(self, text: str) -> dict:
+        """The rep ``text`` names (id or name) among the team's reps (any rep for an admin)."""
+        me = self._me()
+        reps = self._session.reps
+        found = reps.get(text) or next(
+            (r for r in reps.values() if (r.get("name") or "").casefold() == text.casefold()),
+            None)
+        if found is None:
+            raise refused(Refusal("manager.unknown_rep", {"name": text[:60]}), "rep")
+        if me.get("role") == "manager" and found.get("team_id") != me.get("team_id"):
+            raise refused(Refusal("manager.not_team_rep", {"rep": found.get("name")}), "rep")
+        return found
+
+    def _covers(self, rep: dict, customer: dict) -> bool:
+        """Do ``rep``'s territories cover ``customer`` (True when the snapshot has none)?"""
+        territories = {t["id"]: t for t in self._session.territories}
+        theirs = [territories[t] for t in rep.get("territory_ids") or [] if t in territories]
+        return not theirs or any(rules.territory_covers(t, customer) for t in theirs)
+
+    def _territories_of(self, rep_id: str) -> list[dict]:
+        territories = {t["id"]: t for t in self._session.territories}
+        rep = self._session.reps.get(rep_id) or {}
+        return [territories[t] for t in rep.get("territory_ids") or [] if t in territories]
+
+    def held(self) -> dict[str, int]:
+        """Customers held per rep id on this laptop, the moves waiting in the outbox counted."""
+        counts: dict[str, int] = {}
+        for customer in self._view.customers.values():
+            owner = customer.get("owner_id")
+            if owner:
+                counts[owner] = counts.get(owner, 0) + 1
+        for op in self._journal.doc["outbox"]:
+            if op["kind"] in MOVES:
+                fields = op.get("fields") or {}
+                to = str(fields.get("rep_id") or fields.get("to_rep_id"))
+                counts[to] = counts.get(to, 0) + 1
+                owner = (self._view.customers.get(op["record_id"]) or {}).get("owner_id")
+                if owner:
+                    counts[owner] = counts.get(owner, 0) - 1
+        return counts
+
+    # ------------------------------------------------------------------ moves
+
+    def _judge(self, customer_id: str, rep: dict, held: dict[str, int],
+               pending: set[str]) -> dict:
+        customer = self._view.customers.get(customer_id)
+        if customer is None:
+            raise NotFound(f"no customer {customer_id!r}")
+        name = customer.get("name", "")
+        if customer_id in pending:
+            raise refused(Refusal("manager.pending", {"name": name}))
+        if customer.get("owner_id") == rep["id"]:
+            raise refused(Refusal("manager.already_owner", {"name": name, "rep": rep["name"]}))
+        if not self._covers(rep, customer):
+            raise refused(Refusal("manager.target_territory", {"rep": rep["name"], "name": name}))
+        cap = self._session.policy.max_held
+        if held.get(rep["id"], 0) >= cap:
+            raise refused(Refusal("manager.max_held", {"rep": rep["name"],
+                                                       "held": held[rep["id"]], "cap": cap}))
+        return customer
+
+    def _queue(self, kind: str, moves: list[tuple[str, dict, dict]]) -> list[dict]:
+        """One ``kind`` operation per (customer id, rep, fields), in one durable write."""
+        change = Change(ops=[], layers={}, at=now())
+        for cid, _rep, fields in moves:
+            change.ops.append(Op(kind, cid, fields, self._view.customers[cid].get("version")))
+            change.layers[cid] = {}
+        self._commands._save(change, *[cid for cid, _, _ in moves])
+        return [{**overlay.full(self._view.customers[cid]), "to_rep_id": rep["id"],
+                 "to_rep": rep["name"]} for cid, rep, _ in moves]
+
+    def _pending(self) -> set[str]:
+        return {op["record_id"] for op in self._journal.doc["outbox"] if op["kind"] in MOVES}
+
+    def assign(self, customer_ids: list[str], rep_text: str) -> list[dict]:
+        """Queue one ``customer.assign`` per pool customer of ``customer_ids`` to the rep
+        ``rep_text`` names; all or none (the first refusal says which)."""
+        rep = self.rep(rep_text)
+        held, pending = self.held(), self._pending()
+        moves = []
+        for cid in dict.fromkeys(customer_ids):
+            customer = self._judge(cid, rep, held, pending)
+            if customer.get("owner_id") or customer.get("claim_pending"):
+                raise refused(Refusal("manager.not_pool", {"name": customer.get("name", "")}))
+            held[rep["id"]] = held.get(rep["id"], 0) + 1
+            moves.append((cid, rep, {"rep_id": rep["id"]}))
+        return self._queue("customer.assign", moves)
+
+    def transfer(self, moves: list[tuple[str, str]], reason: str | None) -> list[dict]:
+        """Queue one ``customer.transfer`` per (customer id, rep id or name), with ``reason``."""
+        held, pending = self.held(), self._pending()
+        queued = []
+        note = {"reason": reason.strip()} if reason and reason.strip() else {}
+        for cid, rep_text in moves:
+            rep = self.rep(rep_text)
+            self._judge(cid, rep, held, pending)
+            held[rep["id"]] = held.get(rep["id"], 0) + 1
+            pending.add(cid)
+            queued.append((cid, rep, {"to_rep_id": rep["id"], **note}))
+        return self._queue("customer.transfer", queued)
+
+    def plan_book(self, from_text: str, to_texts: list[str], split: str) -> dict:
+        """Who of ``to_texts`` gets which of ``from_text``'s customers by ``split`` (even or
+        region), and the load per rep before and after; nothing is queued."""
+        if split not in sharing.SPLITS:
+            raise refused(Refusal("manager.unknown_split", {
+                "split": split[:40], "choices": ", ".join(sharing.SPLITS)}), "split")
+        giver = self.rep(from_text)
+        targets = [self.rep(t) for t in dict.fromkeys(to_texts)]
+        if any(t["id"] == giver["id"] for t in targets):
+            raise refused(Refusal("manager.same_rep", {"rep": giver["name"]}), "to")
+        pending = self._pending()
+        book = sorted((c for c in self._view.customers.values()
+                       if c.get("owner_id") == giver["id"] and c["id"] not in pending),
+                      key=lambda c: (c.get("name") or "", c["id"]))
+        held = self.held()
+        shared = sharing.plan(sharing.SPLITS[split], book, targets, self._covers,
+                              self._territories_of, held, self._session.policy.max_held)
+        load = [{"rep_id": r["id"], "rep": r["name"], "before": shared.before[r["id"]],
+                 "after": shared.after[r["id"]]} for r in targets]
+        load.insert(0, {"rep_id": giver["id"], "rep": giver["name"],
+                        "before": held.get(giver["id"], 0),
+                        "after": held.get(giver["id"], 0) - len(shared.moves)})
+        return {
+            "from": giver["name"], "split": split,
+            "moves": [{"customer_id": m.customer["id"], "customer": m.customer.get("name", ""),
+                       "to_rep_id": m.rep["id"], "to_rep": m.rep["name"]} for m in shared.moves],
+            "stay": [{"customer_id": c["id"], "customer": c.get("name", ""), "why": why}
+                     for why, stay in (("uncovered", shared.uncovered),
+                                       ("unmatched", shared.unmatched), ("full", shared.full))
+                     for c in stay],
+            "load": load,
+        }
+
+    # ------------------------------------------------------------------ the pool
+
+    def pool(self, history: Callable[[str], list[dict]]) -> list[dict]:
+        """The pool customers of the manager's scope, by name, each with why it is there (its
+        latest ownership event by ``history(customer id)``: returned by whom, reclaimed and
+        why), when anyone may claim it (``claimable_at``; None: now) and until when its
+        previous owner may not (``cooloff_until``)."""
+        self._me()
+        rows = []
+        for customer in self._view.customers.values():
+            if customer.get("owner_id") or not self._session.covers(customer):
+                continue
+            events = history(customer["id"])
+            rows.append({**overlay.full(customer), "event": events[-1] if events else None,
+                         "claimable_at": customer.get("claimable_at")})
+        return sorted(rows, key=lambda c: (c.get("name") or "", c["id"]))
