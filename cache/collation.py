@@ -7,8 +7,10 @@ readings when the customer was written), so the index never needs this module fo
 values (cities, provinces, owners, industries) carry no keys, and pypinyin costs ~250 ms to
 import, too much for the first frame; so they are read here from ``cache/pinyin_table.py``, every
 CJK character's usual reading (one character each, packed in a string: ~0.1 ms to import).
-A character read differently inside a word (厦门 is xiamen, 厦 alone sha) can sort a place off
-by a letter; names, which carry their own keys, never do.
+A character read differently inside a word (厦门 is xiamen, 厦 alone sha; 长沙 changsha, 长
+alone zhang) is put right by ``PHRASES``, the common places and words where this happens (the
+provinces and large cities, 银行 and 行业…); a rarer one can still sort off by a letter. Names,
+which carry their own keys, never do.
 
 ``python -m cache.collation`` writes ``cache/pinyin_table.py`` again from pypinyin.
 """
@@ -24,14 +26,39 @@ _BASE = 0x100
 """The table holds the index of a character's syllable as chr(_BASE + index); 0 is none."""
 
 
+PHRASES = {
+    # places whose characters read otherwise alone (厦 sha, 重 zhong, 长 zhang, 都 dou, 行 xing…)
+    "厦门": "xiamen", "重庆": "chongqing", "成都": "chengdu", "都江堰": "dujiangyan",
+    "长沙": "changsha", "长春": "changchun", "长治": "changzhi", "长宁": "changning",
+    "长安": "changan", "长兴": "changxing", "长乐": "changle", "长汀": "changting",
+    "长江": "changjiang", "长城": "changcheng", "长白山": "changbaishan", "长垣": "changyuan",
+    "西藏": "xizang", "藏区": "zangqu", "蚌埠": "bengbu", "六安": "luan", "乐清": "yueqing",
+    "番禺": "panyu", "单县": "shanxian", "曾都": "zengdu", "洪洞": "hongtong",
+    "铅山": "yanshan", "黄陂": "huangpi", "涡阳": "guoyang", "莘县": "shenxian",
+    "蔚县": "yuxian", "枞阳": "zongyang", "朝阳": "chaoyang", "大都": "dadu",
+    "会稽": "kuaiji", "解州": "xiezhou", "荥阳": "xingyang", "尉氏": "weishi",
+    # words of industries and product lines
+    "银行": "yinhang", "行业": "hangye", "商行": "shanghang", "车行": "chehang",
+    "音乐": "yinyue", "乐器": "yueqi", "调味": "tiaowei", "会计": "kuaiji",
+    "差旅": "chailv", "种植": "zhongzhi", "重型": "zhongxing", "重工": "zhonggong",
+}
+"""Words read differently from their characters alone, as they sort (longest matched first)."""
+
+_BY_LENGTH = sorted(PHRASES, key=len, reverse=True)
+
+
 @lru_cache(maxsize=4096)
 def collation_key(text: str) -> str:
-    """``text`` as it sorts: each Chinese character by its pinyin, the rest lowercased."""
+    """``text`` as it sorts: each Chinese character by its pinyin (a word of ``PHRASES`` by its
+    reading), the rest lowercased."""
     lowered = (text or "").lower()
     if not any(FIRST <= ord(ch) <= LAST for ch in lowered):
         return lowered
     from cache.pinyin_table import SYLLABLES, TABLE
 
+    for phrase in _BY_LENGTH:
+        if phrase in lowered:
+            lowered = lowered.replace(phrase, PHRASES[phrase])
     parts = []
     for ch in lowered:
         code = ord(ch)

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.theme import ThemeProvider
 
 from ui.i18n import _
-from ui.textual_private import binding_walk
+from ui.textual_private import binding_walk, say_no_matches
 
 
 class FieldRepCommands(Provider):
@@ -55,6 +55,7 @@ class FieldRepCommands(Provider):
         if isinstance(palette, CommandPalette):
             for field in palette.query(CommandInput):
                 field.placeholder = _("Search for commands…")
+            say_no_matches(palette, _("No matches found"))
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

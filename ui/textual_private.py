@@ -16,6 +16,8 @@ the jump keys and the first frame say which function broke.
   (``App._css_update_count``, ``Screen._css_update_count``).
 - ``footer_keys_ready`` / ``mark_footer_keys_ready``: the Footer's "bindings are
   ready" flag, for a Footer that recomposes only when its keys change (``Footer._bindings_ready``).
+- ``say_no_matches(palette, text)``: the command palette's "No matches found" in the UI's
+  language (Textual writes it in English: ``CommandPalette._NO_MATCHES``, the option it adds).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: importing this module loads no more of Textual
     from textual.app import App
     from textual.binding import Binding
+    from textual.command import CommandPalette
     from textual.dom import DOMNode
     from textual.screen import Screen
     from textual.widgets import Footer
@@ -129,3 +132,24 @@ def footer_keys_ready(footer: Footer) -> bool:
 def mark_footer_keys_ready(footer: Footer) -> None:
     """What Textual's ``Footer.bindings_changed`` does first: set ``Footer._bindings_ready``."""
     footer._bindings_ready = True
+
+
+def say_no_matches(palette: CommandPalette, text: str) -> None:
+    """Have ``palette`` say ``text`` where Textual writes "No matches found": the option it adds
+    after a search that found nothing (id ``CommandPalette._NO_MATCHES``) is replaced, as it is
+    added, by the same option worded ``text``."""
+    from rich.align import Align
+    from rich.text import Text
+    from textual.command import CommandList
+    from textual.widgets.option_list import Option
+
+    command_list = palette.query_one(CommandList)
+    add_option = command_list.add_option
+    no_matches = getattr(palette, "_NO_MATCHES", None)
+
+    def worded(item: Any = None) -> Any:
+        if no_matches is not None and isinstance(item, Option) and item.id == no_matches:
+            item = Option(Align.center(Text(text, style="not bold")), disabled=True, id=item.id)
+        return add_option(item)
+
+    command_list.add_option = worded  # type: ignore[method-assign]

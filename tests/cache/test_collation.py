@@ -117,3 +117,13 @@ def test_the_packed_table_is_what_pypinyin_generates():
 def test_latin_text_collates_as_its_lowercase_without_the_table():
     assert collation_key("Boston") == "boston"
     assert collation_key("") == ""
+
+
+def test_places_read_otherwise_inside_a_word_sort_by_the_words_reading():
+    """Was: 厦门 among the S's (厦 alone is sha), 重庆 among the Z's, 长沙 as zhangsha."""
+    cities = ["厦门", "重庆", "成都", "长沙", "上海", "北京", "苏州", "西安", "郑州"]
+    assert sorted(cities, key=collation_key) == [
+        "北京", "长沙", "成都", "重庆", "上海", "苏州", "厦门", "西安", "郑州"]
+    assert collation_key("中国银行") == "zhongguoyinhang"
+    assert collation_key("金融行业") == "jinronghangye"
+    assert collation_key("成都市") == "chengdushi"  # the word inside a longer text

@@ -138,3 +138,17 @@ async def test_a_province_opens_on_its_cities_in_pinyin_order(store):
         cities = [str(n.label).split("（")[0] for n in zhejiang.children]
         assert cities == ["杭州", "嘉兴", "金华", "宁波", "绍兴", "台州", "温州"]
 
+
+
+async def test_a_palette_search_that_finds_nothing_says_so_in_chinese(store):
+    """Was: Textual's own "No matches found" in English on the Chinese screen."""
+    app = make_app(store, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        palette = app.screen
+        await pilot.press(*"qqqzzzxxx")
+        await pilot.pause(1.2)  # Textual waits half a second before it says nothing matched
+        shown = [str(option.prompt) for option in palette.query_one(CommandList).options]
+        assert any("没有匹配的命令" in text for text in shown), shown
+        assert not any("No matches" in text for text in shown), shown

@@ -14,6 +14,7 @@ ZH = {
     "{title}  [{keys}]": "{title}（{keys}）",
     # the command palette and Textual's own entries in it
     "Search for commands…": "搜索命令…",
+    "No matches found": "没有匹配的命令",
     "Search for themes…": "搜索主题…",
     "Theme": "主题",
     "Change the colours of the app": "更换应用的配色",
