@@ -31,6 +31,7 @@ from cache.storage import dumps, write_document
 from cache.view import LocalView
 from sync.protocol import rules
 from sync.protocol.models import CUSTOMER_EDITABLE_FIELDS, HISTORY
+from sync.protocol.refusals import TEMPLATES, render
 
 SNAPSHOT_ENTITIES = ("customer", "rep", "team", "territory", "policy")
 ARCHIVED = (*HISTORY, ownership.ENTITY)
@@ -281,6 +282,9 @@ class SyncApply:
                 record = result.get("record")
                 if isinstance(record, dict) and record.get("id") not in (None, op["record_id"]):
                     record = None  # never file one record under another's id
+                if op["kind"] == "book.transfer":  # N: one answer, an outcome per customer
+                    self._answered_book(journal, op, result, moment)
+                    continue
                 if op["kind"].split(".")[0] in HISTORY:
                     archived |= self._answered_history(journal, op, result, record)
                 else:
@@ -327,6 +331,29 @@ class SyncApply:
             elif not still_pending and rid in self._docs.archive[entity]:
                 journal["records"][entity].pop(rid, None)
         return archived
+
+    def _answered_book(self, journal: dict, op: dict, result: dict, moment: str | None) -> None:
+        """N (issue 10): a ``book.transfer`` answered: refused whole, one rejection; applied,
+        one rejection per customer the server did not move (moved meanwhile, a limit), so the
+        manager reads each in their language. The moves themselves arrive by pull."""
+        if result.get("status") != "applied":
+            self._keep_refusal(journal, op, result, None, moment)
+            return
+        for item in (result.get("params") or {}).get("refused") or []:
+            if not isinstance(item, dict):
+                continue
+            cid = str(item.get("customer_id") or "")
+            found = item.get("params")
+            params: dict = found if isinstance(found, dict) else {}
+            rej = uuid7()
+            journal["rejections"][rej] = {
+                "id": rej, "op_id": op["op_id"], "kind": op["kind"], "record_id": cid,
+                "customer_id": cid,
+                "customer_name": item.get("name") or (self._view.customers.get(cid) or {}
+                                                      ).get("name", ""),
+                "reason": render(TEMPLATES.get(str(item.get("code")), "refused by the server"),
+                                 params),
+                "code": item.get("code"), "params": params, "at": moment}
 
     @staticmethod
     def _answered_customer(journal: dict, op: dict, result: dict, record: dict | None) -> None:

@@ -6,7 +6,8 @@ their own customers and those they logged; a manager or an admin: every one the 
 (their team's) — open ones (or all, with ``include_resolved``), oldest first, each with its
 customer's name and owner and its SLA (``sync/protocol/complaints.sla_of``, the policy's hours).
 
-``find`` names one complaint by its id or its first letters. ``respond`` queues a response as a
+``find`` names one complaint by its id or its first letters. ``assign`` (helper N) queues a
+manager's ``feedback.assign``: the complaint shows its new assignee at once, the server decides. ``respond`` queues a response as a
 ``feedback.update`` carrying ``{"response": {id, text}}``: the id is made here, so the server
 keeps it once however often it is sent; the local copy shows the response at once, and the
 server's copy (with its time and ``responded_at``) replaces it at the next sync. A resolution is
@@ -33,7 +34,8 @@ MANAGING_ROLES = ("manager", "admin")
 def _in_scope(complaint: dict, customer: dict | None, rep_id: str | None, role: str) -> bool:
     if role in MANAGING_ROLES:
         return True
-    return complaint.get("rep_id") == rep_id or (customer or {}).get("owner_id") == rep_id
+    return rep_id in (complaint.get("rep_id"), complaint.get("assignee_id"),
+                      (customer or {}).get("owner_id"))
 
 
 def listing(view: LocalView, session: Session, now: datetime, *,
@@ -43,6 +45,7 @@ def listing(view: LocalView, session: Session, now: datetime, *,
     rep_id = session.rep_id
     role = str((session.public or {}).get("role") or "rep")
     policy = session.policy
+    reps = session.reps
     out = []
     for record in view.records("feedback", None):
         if record.get("kind") != "complaint":
@@ -55,8 +58,11 @@ def listing(view: LocalView, session: Session, now: datetime, *,
         sla = complaints.sla_of(record, policy, now)
         if sla is None:
             continue
+        assignee = record.get("assignee_id")
         out.append({**record, "customer_name": (customer or {}).get("name") or "",
                     "owner_name": (customer or {}).get("owner_name") or "",
+                    "assignee_name": (reps.get(assignee or "") or {}).get("name")
+                    or assignee or "",
                     "sla": sla.as_json()})
     return complaints.oldest_first(out)
 
@@ -111,3 +117,21 @@ def resolve(commands: Commands, view: LocalView, text_id: str, resolution: str) 
     if refusal is not None:
         raise refused(refusal, "resolution")
     return commands.resolve_complaint(record["id"], resolution)
+
+
+def assign(commands: Commands, view: LocalView, text_id: str, rep: dict) -> dict:
+    """N (issue 10): queue ``feedback.assign`` of the complaint ``text_id`` names to ``rep`` (a
+    rep of the manager's team, ``Manager.rep``); a resolved one is refused now."""
+    from cache.commands import refused
+    from cache.journal import Change, Op, now
+    from sync.protocol.refusals import Refusal
+
+    commands._rep()
+    record = find(view, text_id)
+    if not complaints.is_open(record):
+        raise refused(Refusal("complaint.assign_resolved"), "assignee")
+    updated = {**record, "assignee_id": rep["id"]}
+    commands._save(Change(records=[("feedback", updated)],
+                          ops=[Op("feedback.assign", record["id"], {"assignee_id": rep["id"]},
+                                  record.get("version"))], at=now()))
+    return {**updated, "synced": False}

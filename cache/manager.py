@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cache import overlay
 from cache.commands import refused
 from cache.errors import NotFound
+from cache.ids import uuid7
 from cache.journal import Change, Op, now
 from sync.protocol import rules, sharing
 from sync.protocol.refusals import Refusal
@@ -29,6 +30,20 @@ if TYPE_CHECKING:
     from cache.view import LocalView
 
 MOVES = ("customer.assign", "customer.transfer")
+BOOK = "book.transfer"
+
+
+def book_moves(outbox: list[dict]) -> dict[str, str]:
+    """N (issue 10): customer id → new owner's id of the pending ``book.transfer`` operations."""
+    out: dict[str, str] = {}
+    for op in outbox:
+        if op["kind"] != BOOK:
+            continue
+        fields = op.get("fields") or {}
+        to = fields.get("to") or []
+        for cid, i in fields.get("moves") or []:
+            out[cid] = to[i]
+    return out
 
 
 class Manager:
@@ -82,6 +97,11 @@ class Manager:
             if owner:
                 counts[owner] = counts.get(owner, 0) + 1
         for op in self._journal.doc["outbox"]:
+            for cid, to in book_moves([op]).items():  # N: a pending book's moves
+                counts[to] = counts.get(to, 0) + 1
+                owner = (self._view.customers.get(cid) or {}).get("owner_id")
+                if owner:
+                    counts[owner] = counts.get(owner, 0) - 1
             if op["kind"] in MOVES:
                 fields = op.get("fields") or {}
                 to = str(fields.get("rep_id") or fields.get("to_rep_id"))
@@ -122,7 +142,23 @@ class Manager:
                  "to_rep": rep["name"]} for cid, rep, _ in moves]
 
     def _pending(self) -> set[str]:
-        return {op["record_id"] for op in self._journal.doc["outbox"] if op["kind"] in MOVES}
+        pending = {op["record_id"] for op in self._journal.doc["outbox"] if op["kind"] in MOVES}
+        return pending | set(book_moves(self._journal.doc["outbox"]))  # N: a pending book's too
+
+    def transfer_book(self, plan: dict, reason: str | None) -> dict:
+        """N (issue 10): queue ``plan``'s moves (``plan_book``) as ONE ``book.transfer``
+        operation (ids and an index into its reps: 5,000 fit a push), in one durable write."""
+        giver = self.rep(plan["from_rep_id"])
+        to = list(dict.fromkeys(m["to_rep_id"] for m in plan["moves"]))
+        if not to:
+            raise refused(Refusal("book.empty"))
+        index = {rep_id: i for i, rep_id in enumerate(to)}
+        fields: dict = {"from": giver["id"], "to": to,
+                        "moves": [[m["customer_id"], index[m["to_rep_id"]]] for m in plan["moves"]]}
+        if reason and reason.strip():
+            fields["reason"] = reason.strip()
+        self._commands._save(Change(ops=[Op("book.transfer", uuid7(), fields)], at=now()))
+        return {**plan, "queued": len(plan["moves"])}
 
     def assign(self, customer_ids: list[str], rep_text: str) -> list[dict]:
         """Queue one ``customer.assign`` per pool customer of ``customer_ids`` to the rep
@@ -174,7 +210,7 @@ class Manager:
                         "before": held.get(giver["id"], 0),
                         "after": held.get(giver["id"], 0) - len(shared.moves)})
         return {
-            "from": giver["name"], "split": split,
+            "from": giver["name"], "from_rep_id": giver["id"], "split": split,
             "moves": [{"customer_id": m.customer["id"], "customer": m.customer.get("name", ""),
                        "to_rep_id": m.rep["id"], "to_rep": m.rep["name"]} for m in shared.moves],
             "stay": [{"customer_id": c["id"], "customer": c.get("name", ""), "why": why}

@@ -388,6 +388,10 @@ class Store:
     def complaints(self, now: datetime, include_resolved: bool = False) -> list[dict]:  # K
         return complaints.listing(self._view, self._session, now, include_resolved=include_resolved)
 
+    @_writes
+    def assign_complaint(self, complaint: str, rep: str) -> dict:  # N: feedback.assign
+        return complaints.assign(self._commands, self._view, complaint, self._manager().rep(rep))
+
     @_locked
     def complaint(self, text: str) -> dict:  # K: by its id or first letters
         return dict(complaints.find(self._view, text))
@@ -457,6 +461,11 @@ class Store:
     def transfer(self, moves: list[tuple[str, str]], reason: str | None = None) -> list[dict]:
         """Queue one ``customer.transfer`` per (customer id, rep), with the manager's reason."""
         return self._manager().transfer(moves, reason)
+
+    @_writes
+    def transfer_book(self, plan: dict, reason: str | None = None) -> dict:  # N: one operation
+        """Queue a ``plan_book`` plan as one ``book.transfer`` (cache/manager.py)."""
+        return self._manager().transfer_book(plan, reason)
 
     @_locked
     def plan_book(self, from_rep: str, to_reps: list[str], split: str = "even") -> dict:

@@ -153,6 +153,10 @@ class Org:
         owner = (customer or {}).get("owner_id")
         if owner and owner != author and record.get("non_owner"):
             who.add(owner)
+        assignee = record.get("assignee_id")  # N (issue 10): a complaint's assignee
+        if assignee and assignee in self.reps:
+            who.add(assignee)
+            who |= self.managers_of(self.reps[assignee].get("team_id"))
         return who
 
     def admins(self) -> set[str]:

@@ -137,6 +137,10 @@ def customer_update(conn: Connection, org: Org, rep: dict, mutation: Mutation,
             field_versions.update({n: version for n in changed})
             updated = save_customer(conn, org, merged, reason="edited",
                                     field_versions=field_versions, at=now)
+            if "stage" in changed and org.policy.handoffs:
+                from server.domain.manager import handoff  # N: it imports this module
+
+                updated = handoff(conn, org, customer, updated, now)
     if conflicts:
         return ResultStatus.conflict, updated, conflicts
     return ResultStatus.applied, updated, None

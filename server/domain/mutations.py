@@ -29,6 +29,8 @@ HANDLERS: dict[MutationKind, Handler] = {
     MutationKind.customer_return: ownership.customer_return,
     MutationKind.customer_assign: manager.customer_assign,
     MutationKind.customer_transfer: manager.customer_transfer,
+    MutationKind.book_transfer: manager.book_transfer,  # N
+    MutationKind.feedback_assign: manager.feedback_assign,  # N
 }
 
 
@@ -48,6 +50,8 @@ def apply_mutation(conn: Connection, org: Org, rep: dict, mutation: Mutation,
         return MutationResult(**base, status=ResultStatus.rejected, reason=refused.reason,
                               **refused.refusal.wire(), record=record,
                               version=(record or {}).get("version"))
+    if entity == "book":  # N: a book's per-customer outcome, kept with the answer for a resend
+        return MutationResult(**base, status=status, params=record or {})
     return MutationResult(**base, status=status, record=record,
                           version=(record or {}).get("version"), conflicts=conflicts or [])
 

@@ -28,7 +28,8 @@ from sync.protocol.refusals import Refusal
 from sync.protocol.rules import as_datetime, policy_day
 from sync.protocol.validation import one_line
 
-SERVER_FIELDS = frozenset({"responses", "responded_at", "resolved_at", "resolved_by"})
+SERVER_FIELDS = frozenset({"responses", "responded_at", "resolved_at", "resolved_by",
+                           "assignee_id"})  # N: the assignee, by feedback.assign or a transfer
 """Fields of a complaint only the server writes (a create or an update carrying them is refused)."""
 UPDATE_FIELDS = frozenset({"status", "resolution", "response"})
 """What a ``feedback.update`` may carry."""

@@ -162,6 +162,15 @@ DEFAULT_COMPLAINT_SLA: dict[Severity, ComplaintSla] = {
 }
 
 
+class HandoffRule(_Model):
+    """N (issue 10): a customer of ``from_team`` reaching ``stage`` moves to ``to_team``."""
+
+    from_team: str = Field(min_length=1, max_length=MAX_ID)
+    stage: Stage
+    to_team: str = Field(min_length=1, max_length=MAX_ID)
+    strategy: Literal["round-robin", "region", "customer-type", "industry"] = "round-robin"
+
+
 class Policy(_Model):
     """The sales organisation's rules, decided by the server and cached on every laptop.
 
@@ -239,6 +248,11 @@ class Policy(_Model):
         if isinstance(v, bool):  # JSON true is not 1 hour
             raise ValueError("must be a whole number")
         return v
+
+    # N (issue 10): the stage hand-off rules (prospecting team finds, account team keeps)
+    handoffs: list[HandoffRule] = Field(default_factory=list, max_length=50, description=(
+        "when a customer of from_team reaches stage, it moves to a rep of to_team chosen by "
+        "strategy (round-robin, region, customer-type, industry); teams by id"))
 
     version: int = 1
 
@@ -365,6 +379,8 @@ class Feedback(_Model):
     responded_at: datetime | None = Field(None, description="the server's time of the first response")
     resolved_at: datetime | None = Field(None, description="the server's time of the resolution")
     resolved_by: str | None = None
+    # N (issue 10): who works a complaint, set by a manager (feedback.assign) or by a transfer
+    assignee_id: str | None = Field(None, max_length=MAX_ID)
     version: int = 0
 
 
@@ -393,7 +409,7 @@ ENTITY_MODELS: dict[str, type[_Model]] = {
     "policy": Policy,
 }
 Entity = Literal["customer", "visit", "feedback", "followup", "rep", "team", "territory", "policy",
-                 "ownership"]
+                 "ownership", "book"]
 
 
 # --------------------------------------------------------------------------- push
@@ -416,6 +432,8 @@ class MutationKind(StrEnum):
     # I: a manager's actions (server/domain/manager.py); fields as in MANAGER_FIELDS
     customer_assign = "customer.assign"  # I: a pool customer to a rep of the team (rep_id)
     customer_transfer = "customer.transfer"  # I: to another rep (to_rep_id, reason)
+    book_transfer = "book.transfer"  # N: many customers in one operation (from, to, moves, reason)
+    feedback_assign = "feedback.assign"  # N: a manager gives a complaint to a rep (assignee_id)
 
 
 class Mutation(_Model):

@@ -172,6 +172,13 @@ TEMPLATES: dict[str, str] = {
     "complaint.server_field": "{field} is set by the server",
     "complaint.unknown": "no complaint {id} on this laptop",
     "complaint.ambiguous": "{id} matches {count} complaints: give more of the id",
+    # --- N: the complaints board, a book in one operation (issue 10)
+    "complaint.assign_team": "a manager gives complaints only of their own team to its reps",
+    "complaint.assign_resolved": "a resolved complaint is not given to anyone",
+    "book.empty": "a book transfer names no customer",
+    "book.too_many": "a book transfer moves at most {max} customers, this one {count}",
+    "book.bad_move": "move {n} of the book is not a customer id and a rep number",
+    "book.moved_meanwhile": "{name} is no longer {rep}'s: it was not moved",
 }
 
 

@@ -137,3 +137,45 @@ def test_bad_answers_are_one_line_and_change_nothing(home, args, words):
     refused = fieldrep(home, "complaint", *args, code=1)
     assert words in one_line(refused)
     assert _outbox(home) == before
+
+
+def _as(home: Path, role: str) -> Path:
+    """The laptop's rep made ``role`` in its snapshot too (what the manager's actions read)."""
+    from cache import Store
+
+    with Store.open(home) as store:
+        store.apply_pull_page([{"entity": "rep", "id": ME["id"], "op": "upsert",
+                                "record": {**ME, "role": role}}], "cursor-3")
+    return home
+
+
+def test_a_manager_gives_a_complaint_to_a_rep_of_the_team(tmp_path):
+    home = _as(_fill(tmp_path / "home", role="manager"), "manager")
+    done = json.loads(fieldrep(home, "complaint", "assign", "cmp-old", "--to", "Li Wei",
+                               "--json").stdout)
+    assert done["assignee_id"] == "rep-0002" and done["synced"] is False
+    [op] = [op for op in _outbox(home) if op["kind"] == "feedback.assign"]
+    assert (op["record_id"], op["fields"]) == ("cmp-old-0001", {"assignee_id": "rep-0002"})
+    listed = {c["id"]: c for c in _listed(home)}
+    assert listed["cmp-old-0001"]["assignee_name"] == "Li Wei"
+    line = next(r for r in fieldrep(home, "complaints").stdout.splitlines()
+                if r.endswith("cmp-old-0001"))
+    assert "Li Wei" in line
+    zh = fieldrep(home, "--lang", "zh", "complaint", "assign", "cmp-new", "--to", "rep-0002")
+    assert "已交给 Li Wei" in zh.stdout
+    assert "处理人" in fieldrep(home, "--lang", "zh", "complaints").stdout
+
+
+@pytest.mark.parametrize(("role", "args", "words"), [
+    ("rep", ("cmp-old-0001", "--to", "Li Wei"), "manager"),
+    ("manager", ("cmp-done-0003", "--to", "Li Wei"), "resolved complaint is not given"),
+    ("manager", ("cmp-old-0001", "--to", "Nobody"), "no rep Nobody"),
+    ("manager", ("nope-9999", "--to", "Li Wei"), "no complaint nope-9999"),
+    ("manager", ("cmp-old-0001", "--to", "Li\x1b[31m"), "no rep"),
+])
+def test_a_bad_assignment_is_one_line_and_queues_nothing(tmp_path, role, args, words):
+    home = _as(_fill(tmp_path / "home", role=role), role)
+    before = _outbox(home)
+    refused = fieldrep(home, "complaint", "assign", *args, code=1)
+    assert words in one_line(refused)
+    assert _outbox(home) == before

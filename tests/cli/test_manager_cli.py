@@ -45,7 +45,8 @@ def _outbox(home: Path) -> list[dict]:
 
     with Store.open(home, read_only=True) as store:
         return [op for op in store.outbox() if op["kind"] in ("customer.assign",
-                                                           "customer.transfer")]
+                                                           "customer.transfer",
+                                                           "book.transfer")]
 
 
 @pytest.mark.parametrize("args", [
@@ -111,7 +112,10 @@ def test_a_book_preview_is_what_is_then_queued(boss):
     assert f"{moved} of Wang Fang's customers move (evenly); nothing is queued yet" in text
     assert "平均分配" in fieldrep(boss, "--lang", "zh", *args, "--preview").stdout
     fieldrep(boss, *args, "--reason", "王芳离职")
-    assert [(o["record_id"], o["fields"]["to_rep_id"]) for o in _outbox(boss)] == [
+    [book] = _outbox(boss)  # N: the whole book is one operation
+    fields = book["fields"]
+    assert (book["kind"], fields["reason"]) == ("book.transfer", "王芳离职")
+    assert [(cid, fields["to"][i]) for cid, i in fields["moves"]] == [
         (m["customer_id"], m["to_rep_id"]) for m in plan["moves"]]
 
 

@@ -136,6 +136,22 @@ MATRIX = [
     ("customer.transfer", POOL_INSIDE,  REFUSED,         APPLIED),
     ("customer.transfer", MISSING,      REFUSED,         REFUSED),
     ("customer.transfer", MOVED,        REFUSED,         None),
+    # N: a whole book (one customer's move judged as customer.transfer is; ``applied`` here: it
+    # moved) and a complaint given to a rep (the target's complaint, to Bo / Dan)
+    ("book.transfer",    OWN,           REFUSED,         REFUSED),  # Dan's GD: not Sichuan
+    ("book.transfer",    OTHER_REP,     REFUSED,         REFUSED),
+    ("book.transfer",    OTHER_TEAM,    REFUSED,         REFUSED),
+    ("book.transfer",    POOL_OUTSIDE,  REFUSED,         REFUSED),
+    ("book.transfer",    POOL_INSIDE,   REFUSED,         REFUSED),  # a book is a rep's customers
+    ("book.transfer",    MISSING,       REFUSED,         REFUSED),
+    ("book.transfer",    MOVED,         REFUSED,         None),
+    ("feedback.assign",  OWN,           REFUSED,         APPLIED),  # a rep never; Cy's to Dan
+    ("feedback.assign",  OTHER_REP,     REFUSED,         REFUSED),
+    ("feedback.assign",  OTHER_TEAM,    REFUSED,         REFUSED),
+    ("feedback.assign",  POOL_OUTSIDE,  REFUSED,         REFUSED),  # Bo's complaint: East's
+    ("feedback.assign",  POOL_INSIDE,   REFUSED,         APPLIED),  # Dan's own complaint
+    ("feedback.assign",  MISSING,       REFUSED,         REFUSED),
+    ("feedback.assign",  MOVED,         REFUSED,         None),
 ]
 MANAGER_TARGET = {"ana": "bo", "oz": "dan"}
 """Whom a manager's action gives the customer to, by caller."""
@@ -183,6 +199,8 @@ def attack_fields(kind: str, customer_id: str, province: str) -> dict:
         "customer.return": {"reason": "other"},
         "customer.assign": {},  # the rep it goes to: build_attack, by caller
         "customer.transfer": {},
+        "book.transfer": {},
+        "feedback.assign": {},
     }[kind]
 
 
@@ -198,7 +216,15 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
     permits: dict[tuple[str, str], Permit] = {}
     base_version = None
 
-    if entity in ("visit", "feedback", "followup") and verb == "create":
+    if kind == "feedback.assign":
+        record_id = (world.id(history_key(author, "feedback", customer_key))
+                     if customer_key else fresh)
+        to = world.id(MANAGER_TARGET[caller])
+        fields = {"assignee_id": to}
+        permits[("feedback", record_id)] = Permit(
+            fields=frozenset({"assignee_id", "version"}), why=kind,
+            check=lambda r: r.get("assignee_id") == to)
+    elif entity in ("visit", "feedback", "followup") and verb == "create":
         if target == OTHER_REP:  # another rep's record id, for the caller's own customer
             record_id = world.id(history_key(author, entity, customer_key))
             customer_key = TARGETS[caller][OWN][0]
@@ -240,8 +266,15 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
         elif verb in ("assign", "transfer"):
             to = world.id(MANAGER_TARGET[caller])
             fields = {"rep_id" if verb == "assign" else "to_rep_id": to}
-            permits[("customer", record_id)] = Permit(
+            if entity == "book":  # the whole book of the customer's owner, this one in it
+                with db.reading(world.engine) as conn:
+                    owner = (db.get_record(conn, "customer", record_id) or {}).get("owner_id")
+                fields = {"from": owner or me, "to": [to], "moves": [[record_id, 0]]}
+                record_id = fresh
+            cid = fields["moves"][0][0] if entity == "book" else record_id
+            permits[("customer", cid)] = Permit(
                 fields=OWNERSHIP, why=kind, check=lambda r: r.get("owner_id") == to)
+            permits.update(carried_work(world, cid, to))
         elif verb == "return":
             permits[("customer", record_id)] = Permit(
                 fields=OWNERSHIP, why="a return", check=lambda r: r.get("owner_id") is None)
@@ -251,6 +284,23 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
     mutation = {"op_id": str(uuid.uuid4()), "kind": kind, "record_id": record_id,
                 "fields": fields, "base_version": base_version}
     return mutation, permits
+
+
+def carried_work(world: AttackWorld, customer_id: str, to: str) -> dict[tuple[str, str], Permit]:
+    """N: what a customer's move may change besides it: its open complaints get the new owner as
+    assignee, the previous owner's open follow-ups become the new owner's."""
+    from server.schema import records
+
+    with db.reading(world.engine) as conn:
+        rows = conn.execute(records.select().where(records.c.customer_id == customer_id,
+                                                   records.c.entity.in_(("feedback",
+                                                                         "followup"))))
+        found = [(row.entity, row.id) for row in rows]
+    return {(entity, rid): Permit(
+        fields=frozenset({"assignee_id" if entity == "feedback" else "rep_id", "version"}),
+        why="open work moves with its customer",
+        check=lambda r, e=entity: r.get("assignee_id" if e == "feedback" else "rep_id") == to)
+        for entity, rid in found}
 
 
 def run_cell(world: AttackWorld, caller: str, kind: str, target: str, expect: str,
@@ -264,6 +314,9 @@ def run_cell(world: AttackWorld, caller: str, kind: str, target: str, expect: st
     if response.status_code == 200:
         result = response.json()["results"][0]
         status = result["status"]
+        if kind == "book.transfer" and status == "applied":  # applied: this customer moved
+            status = "applied" if mutation["fields"]["moves"][0][0] in result["params"][
+                "moved"] else "rejected"
     else:
         result, status = response.json(), "refused"
     if expect == APPLIED:

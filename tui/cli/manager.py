@@ -2,7 +2,7 @@
 team), ``fieldrep transfer CUSTOMER --to REP [--reason TEXT]`` (one customer), ``fieldrep
 transfer --from REP --to REP[,REP…] [--split even|region] [--preview]`` (a rep's whole book:
 the preview says who gets what and each rep's load before and after; without it the moves are
-queued, one ``customer.transfer`` each) and ``fieldrep pool`` (the pool of the manager's scope,
+queued as one ``book.transfer`` operation) and ``fieldrep pool`` (the pool of the manager's scope,
 why each customer is there and when it is claimable; a reader).
 
 Everything is queued in the outbox and judged again by the server at the next sync
@@ -76,8 +76,11 @@ def cmd_transfer(args: argparse.Namespace, store: Store) -> int:
         if args.preview:
             emit(args, plan, lambda: _plan_text(plan, args.header))
             return 0
-        queued = store.transfer([(m["customer_id"], m["to_rep_id"]) for m in plan["moves"]],
-                                args.reason)
+        if not plan["moves"]:
+            raise CliError(_("none of {name}'s customers can move to the reps named",
+                             name=plan["from"]))
+        store.transfer_book(plan, args.reason)  # N: the whole book as one operation
+        queued = [{"name": m["customer"], "to_rep": m["to_rep"]} for m in plan["moves"]]
         emit(args, {**plan, "queued": queued}, lambda: _n_queued(queued, "transfer"))
         return 0
     if not args.customer:

@@ -193,4 +193,14 @@ ZH = {
     "{field} is set by the server": "{field} 由服务器填写",
     "no complaint {id} on this laptop": "本机没有投诉 {id}",
     "{id} matches {count} complaints: give more of the id": "{id} 匹配 {count} 条投诉：请多写几位 ID",
+    # --- N: the complaints board, a book in one operation (issue 10)
+    "a manager gives complaints only of their own team to its reps":
+        "经理只能把本团队的投诉交给本团队的销售",
+    "a resolved complaint is not given to anyone": "已处理完毕的投诉不再交给任何人",
+    "a book transfer names no customer": "整批转移没有指定任何客户",
+    "a book transfer moves at most {max} customers, this one {count}":
+        "整批转移最多 {max} 个客户，这次有 {count} 个",
+    "move {n} of the book is not a customer id and a rep number":
+        "整批转移的第 {n} 项不是“客户 ID 加销售序号”",
+    "{name} is no longer {rep}'s: it was not moved": "{name} 已不归 {rep}：未转移",
 }
