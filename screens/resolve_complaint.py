@@ -14,6 +14,11 @@ from ui.i18n import _
 class ResolveComplaint(ModalScreen[str | None]):
     """Ask how a complaint was resolved; dismisses with the resolution, or None."""
 
+    TITLE_TEXT = "Resolve the complaint of {name}"
+    PLACEHOLDER = "How was it resolved?"
+    EMPTY = "Say how it was resolved first"
+    HINT = "enter or ctrl+s saves · esc leaves it open"
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="resolve.save",
                 tooltip="Close the complaint with this resolution"),
@@ -27,11 +32,11 @@ class ResolveComplaint(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="resolve-box"):
-            yield Static(_("Resolve the complaint of {name}", name=self.customer_name),
-                         classes="section-title")
+            yield Static(_(self.TITLE_TEXT, name=self.customer_name), classes="section-title",
+                         markup=False)
             yield Static(self.complaint, id="resolve-complaint", markup=False)
-            yield Input(placeholder=_("How was it resolved?"), id="resolution")
-            yield Static(_("enter or ctrl+s saves · esc leaves it open"), classes="hint")
+            yield Input(placeholder=_(self.PLACEHOLDER), id="resolution")
+            yield Static(_(self.HINT), classes="hint")
 
     def on_input_submitted(self) -> None:
         self.action_save()
@@ -39,7 +44,7 @@ class ResolveComplaint(ModalScreen[str | None]):
     def action_save(self) -> None:
         text = self.query_one("#resolution", Input).value.strip()
         if not text:
-            self.notify(_("Say how it was resolved first"), severity="warning")
+            self.notify(_(self.EMPTY), severity="warning")
             return
         self.dismiss(text)
 

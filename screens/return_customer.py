@@ -13,20 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
-
 from screens.messages import StoreChanged
+from screens.picker import ChoicePicker
 from ui.i18n import _, refusal_text
 from ui.ownership import reason_text
-from ui.widgets.choice import KEY_STYLE
-from ui.widgets.key_footer import KeyFooter
 
 
 def return_unavailable_reason(store: Any, customer: dict | None) -> str | None:
@@ -41,66 +31,19 @@ def return_unavailable_reason(store: Any, customer: dict | None) -> str | None:
     return None
 
 
-class ReturnPicker(ModalScreen[str | None]):
+class ReturnPicker(ChoicePicker):
     """The policy's return reasons; a reason's number picks it at once, esc keeps the customer."""
 
     HELP_TITLE = "Return to the pool"
 
-    BINDINGS = [
-        Binding("j", "move('down')", "Down", id="return.down", show=False,
-                tooltip="Next reason"),
-        Binding("k", "move('up')", "Up", id="return.up", show=False,
-                tooltip="Previous reason"),
-        Binding("escape", "cancel", "Cancel", id="return.cancel",
-                tooltip="Keep the customer"),
-    ]
-
     def __init__(self, customer_name: str, reasons: list[str]) -> None:
-        super().__init__()
+        super().__init__(
+            _("Return {name} to the pool: why?", name=customer_name),
+            [(code, reason_text(code)) for code in reasons],
+            _("a number or enter returns it; the server decides at sync · esc keeps it"),
+            box_id="return-box", list_id="return-reasons")
         self.customer_name = customer_name
         self.reasons = list(reasons)
-        self.keys = [str(n) for n in range(1, min(len(self.reasons), 9) + 1)]
-        """Each reason's key, in order (a reason past the ninth is picked with enter)."""
-
-    def compose(self) -> ComposeResult:
-        options = []
-        for position, code in enumerate(self.reasons):
-            prompt = Text(no_wrap=True, overflow="ellipsis")
-            key = self.keys[position] if position < len(self.keys) else " "
-            prompt.append(key, style=KEY_STYLE)
-            prompt.append(f"  {reason_text(code)}")
-            options.append(Option(prompt, id=code))
-        with Vertical(id="return-box"):
-            yield Static(_("Return {name} to the pool: why?", name=self.customer_name),
-                         classes="form-title", markup=False)
-            yield OptionList(*options, id="return-reasons")
-            yield Static(_("a number or enter returns it; the server decides at sync · "
-                           "esc keeps it"), classes="hint")
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_key(self, event) -> None:
-        """A reason's number picks it."""
-        if event.character and event.character in self.keys:
-            event.stop()
-            event.prevent_default()
-            self.dismiss(self.reasons[self.keys.index(event.character)])
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_move(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        if direction == "down":
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def return_customer(host: Any, customer: dict) -> None:

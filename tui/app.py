@@ -82,12 +82,28 @@ def _sync_screen() -> Screen:
     return SyncScreen()
 
 
+def _complaints_screen() -> Screen:
+    from screens.complaints_board import ComplaintsBoard
+
+    return ComplaintsBoard()
+
+
+def _team_screen() -> Screen:
+    from screens.team import TeamScreen
+
+    return TeamScreen()
+
+
 MODES: dict[str, Callable[[], Screen]] = {
     "queue": _queue_screen,
     "territory": _territory_screen,
     "dashboard": _dashboard_screen,
     "sync": _sync_screen,
+    "complaints": _complaints_screen,
+    "team": _team_screen,
 }
+MANAGING_ROLES = ("manager", "admin")
+"""Who has the manager's screens (``manager_jump``): a rep sees their keys dimmed, with why."""
 
 
 def _mode_factory(app: App, mode: str) -> Callable[[], Screen]:
@@ -118,6 +134,10 @@ class FieldRepApp(SignInActions, DemoActions, App):
                 tooltip="Goals against actuals for this period"),
         Binding("4", "jump('sync')", "Sync", id="jump.sync", show=False,
                 tooltip="Sync state, pending operations, conflicts and rejections"),
+        Binding("5", "manager_jump('team')", "Team", id="jump.team", show=False,
+                tooltip="Each rep's figures for the period against their goals"),
+        Binding("7", "manager_jump('complaints')", "Complaints", id="jump.complaints",
+                show=False, tooltip="The team's open complaints, oldest first, with the SLA"),
         Binding("question_mark", "help", "Help", id="help", key_display="?",
                 tooltip="Every key of this screen"),
         Binding("S", "sync_now", "Sync now", id="sync.now",
@@ -185,7 +205,7 @@ class FieldRepApp(SignInActions, DemoActions, App):
         self._quit_on_hang_up()
         self.screen_change_signal.subscribe(self, self._on_screen_change)
         self._refresh_status_from_store()
-        self.switch_mode("queue")
+        self.switch_mode("team" if self.managing() else "queue")  # a manager's home: Team
         for notice in getattr(self.store, "notices", None) or []:
             self.notify(notice_text(notice), severity="warning", timeout=15)
         self.call_after_refresh(self._first_frame)
@@ -285,6 +305,18 @@ class FieldRepApp(SignInActions, DemoActions, App):
             return
         self.switch_mode(mode)
 
+    def action_manager_jump(self, mode: str) -> None:
+        """A manager's screen (dimmed for a rep: ``unavailable_reason``)."""
+        self.action_jump(mode)
+
+    def managing(self) -> bool:
+        """Is the one logged in a manager or an admin (the manager's screens are theirs)?"""
+        try:
+            me = self.store.me or {}
+        except Exception:  # no store yet
+            return False
+        return me.get("role") in MANAGING_ROLES
+
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
@@ -311,6 +343,8 @@ class FieldRepApp(SignInActions, DemoActions, App):
     # ------------------------------------------------------------------ dimmed actions
 
     def unavailable_reason(self, action: str) -> str | None:
+        if action == "manager_jump" and not self.managing():
+            return _("Only a manager or an admin has this screen; you are logged in as a rep")
         if action == "sync_now":
             if self.engine is None:
                 return _("Not logged in: press L to log in (or run `fieldrep login`)")
