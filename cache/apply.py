@@ -285,6 +285,11 @@ class SyncApply:
                 if op["kind"] == "book.transfer":  # N: one answer, an outcome per customer
                     self._answered_book(journal, op, result, moment)
                     continue
+                if op["kind"] == "rep.goals":  # O: the rep's record as the server now has it
+                    if result.get("status") == "applied" and isinstance(record, dict):
+                        self._docs.snap["reps"][op["record_id"]] = record
+                    self._keep_refusal(journal, op, result, None, moment)
+                    continue
                 if op["kind"].split(".")[0] in HISTORY:
                     archived |= self._answered_history(journal, op, result, record)
                 else:

@@ -129,7 +129,14 @@ class Session:
 
     @property
     def reps(self) -> dict[str, dict]:
-        return {rid: dict(rep) for rid, rep in self._docs.snap["reps"].items()}
+        """Every rep of the snapshot, with the goals a manager set here and not yet synced."""
+        from cache.goals import KIND, pending_reps
+
+        reps = {rid: dict(rep) for rid, rep in self._docs.snap["reps"].items()}
+        outbox = self._journal.doc["outbox"]
+        if any(op.get("kind") == KIND for op in outbox):
+            reps = pending_reps(reps, outbox, self.today(), self.me)
+        return reps
 
     def rep_name_of(self, rep_id: str, named: str | None = None) -> str:
         """A rep's name as the snapshot knows it, else ``named``, else the id."""

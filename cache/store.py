@@ -39,7 +39,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from cache import complaints, locations, ownership, recovery
+from cache import complaints, goals, locations, ownership, recovery
 from cache.apply import SyncApply, settle
 from cache.commands import Commands, Drafts
 from cache.documents import Documents
@@ -471,6 +471,18 @@ class Store:
     def plan_book(self, from_rep: str, to_reps: list[str], split: str = "even") -> dict:
         """Who gets which of a rep's customers, and each rep's load before and after."""
         return self._manager().plan_book(from_rep, to_reps, split)
+
+    @_locked
+    def team_rep(self, text: str) -> dict:
+        """The rep ``text`` names among the manager's team (any rep for an admin), or refused."""
+        return self._manager().rep(text)
+
+    @_writes
+    def set_goals(self, rep: str, values: dict, period: str | date) -> dict:  # O: rep.goals
+        """Queue the goals ``values`` for the rep ``rep`` names from ``period`` on (cache/goals.py);
+        the rep's record with them, pending until sync."""
+        return goals.set_goals(self._commands, self._manager(), self._session, rep, values,
+                               period)
 
     @_locked
     def manager_pool(self) -> list[dict]:

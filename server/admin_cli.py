@@ -16,8 +16,11 @@ from typing import Any
 
 from server import db
 from server.clikit import CliError, open_engine
+from server.clock import system_clock
 from server.org import Org, set_goals, set_policy
 from server.policy import changed, flat
+from sync.protocol import goals as protocol_goals
+from sync.protocol import rules
 from sync.protocol.models import Goals, Policy
 
 
@@ -111,14 +114,36 @@ def cmd_goals(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     if args.action == "show":
         with db.reading(engine) as conn:
-            rep = Org.load(conn).find_rep(args.rep)
-        _show(Goals.model_validate(rep.get("goals") or {}).model_dump(mode="json"), args.json)
+            org = Org.load(conn)
+            rep = org.find_rep(args.rep)
+            today = rules.policy_day(org.policy, system_clock())
+        current = protocol_goals.goals_at(rep, today).model_dump(mode="json")
+        if args.json:
+            _print_json({**current, "history": [e.model_dump(mode="json") for e in
+                                                protocol_goals.history_of(rep)]})
+            return 0
+        _show(current, False)
+        for entry in protocol_goals.history_of(rep):
+            who = entry.by_name or "—"
+            print(f"from {entry.effective.isoformat()} ({who}): " + ", ".join(
+                f"{k}={v}" for k, v in entry.goals.model_dump(mode="json").items()))
         return 0
+    now = system_clock()
     with db.writing(engine) as conn:
-        rep = Org.load(conn).find_rep(args.rep)
-        before = Goals.model_validate(rep.get("goals") or {}).model_dump(mode="json")
+        org = Org.load(conn)
+        rep = org.find_rep(args.rep)
+        today = rules.policy_day(org.policy, now)
+        try:
+            effective = protocol_goals.period_start(args.period, today)
+        except ValueError as error:
+            raise CliError(str(error)) from None
+        refusal = protocol_goals.effective_refusal(effective, today)
+        if refusal is not None:
+            raise CliError(refusal.text)
+        before = protocol_goals.goals_at(rep, effective).model_dump(mode="json")
         after = changed(Goals, before, args.settings)
-        set_goals(conn, rep, after, "admin")
+        set_goals(conn, rep, Goals.model_validate(after), "admin", effective, now, today)
+    print(f"from {effective.isoformat()}:")
     _print_changes(before, after)
     return 0
 
@@ -155,7 +180,11 @@ def add_parsers(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("rep", metavar="REP", help="the rep's name or id")
     p.add_argument("settings", nargs="*", metavar="KEY=VALUE",
                    help="for set: e.g. visits_per_week=12 revenue_per_month=250000")
-    p.add_argument("--json", action="store_true", help="show: print the goals as JSON")
+    p.add_argument("--from", dest="period", default="today", metavar="PERIOD",
+                   help="set: the period they start with: a month 2027-01, a quarter 2027-Q1, "
+                        "a week 2026-W50 or a date (default today); earlier periods keep theirs")
+    p.add_argument("--json", action="store_true",
+                   help="show: print the goals and their history as JSON")
 
     p = sub.add_parser("policy", help="show or set the sales rules",
                        description="Show or set the policy every laptop reads at sync "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,8 +20,9 @@ from sqlalchemy.engine import Connection
 from server import db
 from server.schema import audience
 from server.tokens import issue_token
+from sync.protocol import goals as protocol_goals
 from sync.protocol import rules, validation
-from sync.protocol.models import HISTORY, Policy, Rep, Role, Team, Territory
+from sync.protocol.models import HISTORY, Goals, Policy, Rep, Role, Team, Territory
 from sync.protocol.ownership import ENTITY as OWNERSHIP
 from sync.protocol.refusals import Refusal
 
@@ -291,12 +293,17 @@ def set_policy(conn: Connection, policy: Policy, actor: str) -> dict:
     return record
 
 
-def set_goals(conn: Connection, rep: dict, goals: dict, actor: str) -> dict:
-    """``rep`` with new ``goals`` (already validated), seen by everyone as every rep is."""
-    record = {**rep, "goals": goals, "version": rep.get("version", 1) + 1}
-    db.put_record(conn, "rep", record, {db.EVERYONE})
-    db.record_audit(conn, actor, "goals", f"goals of {rep['name']} changed", entity="rep",
-                    record_id=rep["id"])
+def set_goals(conn: Connection, rep: dict, goals: Goals, actor: str, effective: date,
+              now: datetime, today: date) -> dict:
+    """``rep`` with ``goals`` from ``effective`` on (kept in the rep's goals history, as a
+    manager's ``rep.goals`` is), seen by everyone as every rep is."""
+    record = protocol_goals.set_goals(rep, goals, effective, by=None, by_name=actor, at=now,
+                                      today=today)
+    record["version"] = rep.get("version", 1) + 1
+    db.put_record(conn, "rep", record, {db.EVERYONE}, at=now)
+    db.record_audit(conn, actor, "goals",
+                    f"goals of {rep['name']} from {effective.isoformat()} set", entity="rep",
+                    record_id=rep["id"], at=now)
     return record
 
 

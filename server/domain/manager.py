@@ -16,13 +16,16 @@ it is taken from, ``fields.to``: the reps, ``fields.moves``: ``[customer id, ind
 customer no longer ``from``'s (moved meanwhile) is reported and the others still move, and the
 result's record lists the outcome (``moved`` ids, ``refused`` with a code each).
 ``feedback.assign`` gives an open complaint to a rep of the manager's team (``assignee_id``).
+O: ``rep.goals`` sets the goals of a rep of the manager's team from a period on (``fields.goals``,
+some or all of them; ``fields.effective``, the period's first day), checked and written by
+``sync/protocol/goals.py`` as the laptop does, the change kept in the rep's goals history.
 The stage hand-off (``handoff``: the policy's ``handoffs`` rules) is called by
 ``customer.update`` when a stage change arrives.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -34,12 +37,13 @@ from server.domain.ownership import hand_over, handover_refusal, transfer_params
 from server.domain.shared import Outcome, Refused, load_customer, save_customer, validated
 from server.org import Org
 from server.schema import records
-from sync.protocol import complaints, rules, validation
+from sync.protocol import complaints, goals, rules, validation
 from sync.protocol.models import MAX_ID, Feedback, FollowUp, Mutation, ResultStatus
 from sync.protocol.refusals import Refusal
 
 FIELDS = {"customer.assign": ("rep_id",), "customer.transfer": ("to_rep_id", "reason"),
-          "book.transfer": ("from", "to", "moves", "reason"), "feedback.assign": ("assignee_id",)}
+          "book.transfer": ("from", "to", "moves", "reason"), "feedback.assign": ("assignee_id",),
+          "rep.goals": ("goals", "effective")}
 """The fields each kind carries; anything else is refused (``field.unexpected``)."""
 MAX_REASON = 200
 """How long a transfer's reason may be."""
@@ -290,6 +294,46 @@ def feedback_assign(conn: Connection, org: Org, actor: dict, mutation: Mutation,
                     f"complaint {complaint['id']} given to {assignee['name']}",
                     entity="feedback", record_id=complaint["id"], at=now)
     return ResultStatus.applied, updated, None
+
+
+# --------------------------------------------------------------------------- O: goals
+
+
+def rep_goals(conn: Connection, org: Org, actor: dict, mutation: Mutation,
+              now: datetime) -> Outcome:
+    """The goals of the rep ``record_id`` from the period starting ``fields.effective``: by a
+    manager for a rep of their team, by an admin for anyone; audited, kept in the history."""
+    if actor.get("role") not in ("manager", "admin"):
+        raise Refused(Refusal("role.manager_only"))
+    _only(mutation)
+    rep = db.get_record(conn, "rep", mutation.record_id, lock=True)  # this push's earlier changes
+    if rep is None:
+        raise Refused(Refusal("record.unknown", {"entity": "rep", "id": mutation.record_id}))
+    if actor.get("role") == "manager" and (
+            rep.get("role") != "rep" or not actor.get("team_id")
+            or rep.get("team_id") != actor.get("team_id")):
+        raise Refused(Refusal("goals.own_team"))
+    raw = mutation.fields.get("effective")
+    try:
+        effective = date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        effective = None
+    if effective is None:
+        raise Refused(Refusal("field.invalid", {"field": "effective",
+                                                "problem": "must be a date (2027-01-01)"}))
+    today = rules.policy_day(org.policy, now)
+    values = mutation.fields.get("goals")
+    found = goals.checked(rep, values if isinstance(values, dict) else {}, effective, today)
+    if isinstance(found, Refusal):
+        raise Refused(found)
+    record = goals.set_goals(rep, found, effective, by=actor["id"], by_name=actor.get("name"),
+                             at=now, today=today)
+    record["version"] = rep.get("version", 1) + 1
+    db.put_record(conn, "rep", record, {db.EVERYONE}, at=now)
+    db.record_audit(conn, actor["id"], "goals",
+                    f"goals of {rep['name']} from {effective.isoformat()} set", entity="rep",
+                    record_id=rep["id"], at=now)
+    return ResultStatus.applied, record, None
 
 
 # --------------------------------------------------------------------------- N: stage hand-off

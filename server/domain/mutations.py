@@ -31,6 +31,7 @@ HANDLERS: dict[MutationKind, Handler] = {
     MutationKind.customer_transfer: manager.customer_transfer,
     MutationKind.book_transfer: manager.book_transfer,  # N
     MutationKind.feedback_assign: manager.feedback_assign,  # N
+    MutationKind.rep_goals: manager.rep_goals,  # O
 }
 
 
@@ -59,6 +60,8 @@ def apply_mutation(conn: Connection, org: Org, rep: dict, mutation: Mutation,
 def _in_audience(conn: Connection, org: Org, rep: dict, entity: str, record: dict) -> bool:
     if entity == "customer":
         return rep["id"] in org.customer_audience(record)
+    if entity == "rep":  # O: every rep's record is seen by everyone
+        return True
     customer = db.get_record(conn, "customer", record.get("customer_id") or "")
     return rep["id"] in org.history_audience(record, customer)
 

@@ -113,6 +113,17 @@ class Goals(_Model):
     satisfaction_target: float = Field(4.2, ge=1, le=5)
 
 
+class GoalsChange(_Model):
+    """O (issue 10): one entry of a rep's goals history: the goals in effect from ``effective``
+    (the first day of the period they were set for) until the next entry's, who set them, when."""
+
+    effective: date
+    goals: Goals
+    by: str | None = None
+    by_name: str | None = None
+    at: datetime | None = None
+
+
 class Rep(_Model):
     id: str
     name: str = Field(min_length=1, max_length=80)
@@ -120,6 +131,7 @@ class Rep(_Model):
     team_id: str | None = None
     territory_ids: list[str] = Field(default_factory=list)
     goals: Goals = Field(default_factory=Goals)
+    goals_history: list[GoalsChange] = Field(default_factory=list)  # O: oldest first
     version: int = 1
 
 
@@ -434,6 +446,7 @@ class MutationKind(StrEnum):
     customer_transfer = "customer.transfer"  # I: to another rep (to_rep_id, reason)
     book_transfer = "book.transfer"  # N: many customers in one operation (from, to, moves, reason)
     feedback_assign = "feedback.assign"  # N: a manager gives a complaint to a rep (assignee_id)
+    rep_goals = "rep.goals"  # O: a manager sets a rep's goals from a period on (goals, effective)
 
 
 class Mutation(_Model):

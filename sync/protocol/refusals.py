@@ -179,6 +179,11 @@ TEMPLATES: dict[str, str] = {
     "book.too_many": "a book transfer moves at most {max} customers, this one {count}",
     "book.bad_move": "move {n} of the book is not a customer id and a rep number",
     "book.moved_meanwhile": "{name} is no longer {rep}'s: it was not moved",
+    # --- O: goals per period, set by a manager (issue 10)
+    "goals.own_team": "a manager sets goals only for the reps of their own team",
+    "goals.empty": "give at least one goal to set",
+    "goals.effective_range": "goals are set for a period from {first} to {last}, not {day}",
+    "goals.period": "{text} is not a period: use a month (2027-01), a quarter (2027-Q1), a week (2026-W50) or a date",
 }
 
 

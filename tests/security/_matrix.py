@@ -152,6 +152,14 @@ MATRIX = [
     ("feedback.assign",  POOL_INSIDE,   REFUSED,         APPLIED),  # Dan's own complaint
     ("feedback.assign",  MISSING,       REFUSED,         REFUSED),
     ("feedback.assign",  MOVED,         REFUSED,         None),
+    # O: a rep's goals; the target is the rep who wrote the target's record (Oz: Cy, Dan his own)
+    ("rep.goals",        OWN,           REFUSED,         APPLIED),  # Ana's own; Cy, Oz's rep
+    ("rep.goals",        OTHER_REP,     REFUSED,         REFUSED),
+    ("rep.goals",        OTHER_TEAM,    REFUSED,         REFUSED),
+    ("rep.goals",        POOL_OUTSIDE,  REFUSED,         REFUSED),
+    ("rep.goals",        POOL_INSIDE,   REFUSED,         APPLIED),  # Dan, Oz's rep
+    ("rep.goals",        MISSING,       REFUSED,         REFUSED),
+    ("rep.goals",        MOVED,         REFUSED,         None),
 ]
 MANAGER_TARGET = {"ana": "bo", "oz": "dan"}
 """Whom a manager's action gives the customer to, by caller."""
@@ -201,6 +209,7 @@ def attack_fields(kind: str, customer_id: str, province: str) -> dict:
         "customer.transfer": {},
         "book.transfer": {},
         "feedback.assign": {},
+        "rep.goals": {},
     }[kind]
 
 
@@ -216,7 +225,13 @@ def build_attack(world: AttackWorld, caller: str, kind: str,
     permits: dict[tuple[str, str], Permit] = {}
     base_version = None
 
-    if kind == "feedback.assign":
+    if kind == "rep.goals":  # O: the rep the target names, or an id no rep has
+        record_id = world.id(author) if customer_key else fresh
+        fields = {"goals": {"visits_per_week": 33}, "effective": date.today().isoformat()}
+        permits[("rep", record_id)] = Permit(
+            fields=frozenset({"goals", "goals_history", "version"}), why=kind,
+            check=lambda r: r["goals"]["visits_per_week"] == 33)
+    elif kind == "feedback.assign":
         record_id = (world.id(history_key(author, "feedback", customer_key))
                      if customer_key else fresh)
         to = world.id(MANAGER_TARGET[caller])

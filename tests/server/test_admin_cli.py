@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -78,6 +78,25 @@ def test_goals_set_changes_one_reps_goals_and_refuses_bad_ones_in_one_line(admin
     assert "'visits_per_week' is not KEY=VALUE" in err
     _, err = admin("goals", "set", "Nobody", "visits_per_week=3", code=1)
     assert "no rep called 'Nobody'" in err
+
+
+def test_goals_set_from_a_period_keeps_the_earlier_ones_in_the_history(admin):
+    """O (issue 10): ``--from`` a month, quarter, week or date; this period keeps its goals."""
+    _, err = admin("goals", "set", "Ana", "visits_per_week=18", "--from", "2099-01", code=1)
+    assert "goals are set for a period from" in err and "not 2099-01-01" in err
+    today = date.today()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    out, _ = admin("goals", "set", "Ana", "visits_per_week=18", "--from", quarter)
+    first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    assert f"from {first.isoformat()}:" in out and "visits_per_week: 10 → 18" in out
+    shown = json.loads(admin("goals", "show", "Ana", "--json")[0])
+    assert shown["visits_per_week"] == 18
+    assert [e["effective"] for e in shown["history"]] == ["2000-01-01", first.isoformat()]
+    assert shown["history"][0]["goals"]["visits_per_week"] == 10  # the days before keep theirs
+    assert f"from {first.isoformat()} (admin): visits_per_week=18" in admin(
+        "goals", "show", "Ana")[0]
+    _, err = admin("goals", "set", "Ana", "visits_per_week=3", "--from", "soon", code=1)
+    assert err.startswith("fieldrep-server: soon is not a period"), err
 
 
 def test_policy_show_and_set_are_validated_by_the_model(admin):

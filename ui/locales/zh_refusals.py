@@ -203,4 +203,11 @@ ZH = {
     "move {n} of the book is not a customer id and a rep number":
         "整批转移的第 {n} 项不是“客户 ID 加销售序号”",
     "{name} is no longer {rep}'s: it was not moved": "{name} 已不归 {rep}：未转移",
+    # --- O: goals per period (issue 10)
+    "a manager sets goals only for the reps of their own team": "经理只能为本团队的销售设定目标",
+    "give at least one goal to set": "请至少给出一项目标",
+    "goals are set for a period from {first} to {last}, not {day}":
+        "目标只能设定在 {first} 至 {last} 之间的周期，不能是 {day}",
+    "{text} is not a period: use a month (2027-01), a quarter (2027-Q1), a week (2026-W50) or a date":
+        "{text} 不是周期：请写月份（2027-01）、季度（2027-Q1）、周（2026-W50）或日期",
 }
