@@ -125,6 +125,48 @@ def test_pulled_customers_without_keys_get_pinyin_keys_when_written(store):
     assert store.search("qingdao")[0]["id"] == "c-new"
 
 
+POLYPHONE_NAMES = [  # (name, a reading pypinyin's phrase choice may not give, its initials)
+    ("苏州长城电器", "changcheng", "szcc"),
+    ("苏州长城电器", "zhangcheng", "szzc"),
+    ("长沙银行", "changshayinhang", "csyh"),
+    ("中国银行上海分行", "yinhang", "zgyh"),
+    ("重庆钢铁", "chongqing", "cqgt"),
+    ("重庆钢铁", "zhongqing", "zqgt"),
+    ("乐山电力", "leshan", "lsdl"),
+    ("欢乐谷旅游", "huanlegu", "hlg"),
+    ("厦门航空", "xiamen", "xmhk"),
+    ("单县食品", "shanxian", "sxsp"),
+    ("朝阳重工", "chaoyang", "cyzg"),
+    ("朝阳重工", "zhonggong", "cyzg"),
+]
+
+
+@pytest.mark.parametrize(("name", "reading", "initials"), POLYPHONE_NAMES)
+def test_a_polyphonic_name_is_found_by_each_common_reading(store, name, reading, initials):
+    """Issue 12: 苏州长城 is found by changcheng as well as by zhangcheng (pypinyin reads 州长
+    as a word), 银行 by yinhang; every common reading of a polyphonic character is a key."""
+    from sync.protocol.search_keys import pinyin_keys
+
+    keys = pinyin_keys(name)
+    assert any(reading in k for k in keys), keys
+    assert any(initials in k for k in keys), keys
+    record = {**customer("c-poly", name, province="上海", city="上海"), "search_keys": keys}
+    store.apply_pull_page([{"op": "upsert", "entity": "customer", "id": "c-poly",
+                            "record": record}], "cur-3")
+    assert "c-poly" in [c["id"] for c in store.search(reading)]
+    assert "c-poly" in [c["id"] for c in store.search(initials)]
+
+
+def test_polyphone_keys_stay_bounded_and_the_first_key_is_the_phrase_reading():
+    from sync.protocol.search_keys import MAX_VARIANTS, pinyin_keys
+
+    keys = pinyin_keys("长行重乐厦长行重乐厦")
+    assert len(keys) <= 2 * (MAX_VARIANTS + 1)
+    assert pinyin_keys("长沙重工")[0] == "changshazhonggong"  # what the name order sorts by
+    assert pinyin_keys("Acme Ltd") == []
+    assert pinyin_keys("中国石化") == ["zhongguoshihua", "zgsh"]  # nothing polyphonic
+
+
 OPEN_WITHOUT_PYPINYIN = """
 import sys
 sys.modules["pypinyin"] = None  # any import of pypinyin now fails
