@@ -46,6 +46,7 @@ from tui.cli.records import (
     cmd_done,
     cmd_export_outbox,
     cmd_feedback,
+    cmd_followup_add,
     cmd_import_outbox,
     cmd_queue,
     cmd_resolve,
@@ -145,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--score", type=int, choices=range(1, 6), metavar="1-5")
     p.add_argument("--severity", choices=["low", "medium", "high"])
     p.add_argument("--text", required=True)
+    followup = sub.add_parser("followup", help="add a follow-up (fieldrep followup add …)")
+    followup_sub = followup.add_subparsers(dest="followup_command", metavar="COMMAND",
+                                           required=True, parser_class=_Parser)
+    p = command("add", cmd_followup_add, "add a follow-up to a customer; prints its id",
+                parent=followup_sub)
+    p.add_argument("customer", metavar="CUSTOMER")
+    p.add_argument("--title", required=True, help=_("what to do"))
+    p.add_argument("--due", required=True, metavar="DATE",
+                   help=_("when: 2026-12-01, today, tomorrow, fri, +3d, +2w"))
     p = command("claim", cmd_claim, "claim a pool customer (the server decides)")
     p.add_argument("customer", metavar="CUSTOMER")
     add_header_flag(command("queue", cmd_queue, "the follow-up queue, each entry with its reason"))

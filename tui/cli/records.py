@@ -144,7 +144,7 @@ def cmd_visit_log(args: argparse.Namespace, store: Store) -> int:
     customer = store.resolve_customer(args.customer)
     if args.next_step and not args.due:
         raise CliError(_("--next-step needs --due (e.g. --due fri)"))
-    due = _date(args.due, "--due") if args.due else None
+    due = _date(args.due, "--due", store) if args.due else None
     at = None
     if args.at is not None:
         try:
@@ -199,6 +199,16 @@ def cmd_feedback(args: argparse.Namespace, store: Store) -> int:
                          why=refusal_text(refusal.code, refusal.params, refusal.text)))
     record = store.add_feedback(customer["id"], kind=args.kind, text=args.text,
                                 score=args.score, severity=args.severity)
+    emit(args, record, record["id"])
+    return 0
+
+
+def cmd_followup_add(args: argparse.Namespace, store: Store) -> int:
+    """Issue 12: the ``n`` key's headless twin; prints the new follow-up's id."""
+    need_session(store)
+    customer = store.resolve_customer(args.customer)
+    due = _date(args.due, "--due", store)
+    record = store.add_followup(customer["id"], title=args.title, due=due)
     emit(args, record, record["id"])
     return 0
 
@@ -271,7 +281,7 @@ def cmd_done(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_snooze(args: argparse.Namespace, store: Store) -> int:
     need_session(store)
-    until = _date(args.until, "--until")
+    until = _date(args.until, "--until", store)
     record = store.snooze_followup(_open_followup(store, args.followup), until)
     emit(args, record, _("snoozed until {day}: {title}", day=due_text(until),
                          title=record.get("title")))
@@ -325,8 +335,10 @@ def cmd_import_outbox(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _date(text: str, flag: str) -> date:
+def _date(text: str, flag: str, store: Store) -> date:
+    """The day ``text`` names, counted from today in the team's time zone (the day the queue
+    and the forms count in, not this machine's)."""
     try:
-        return parse_date(text)
+        return parse_date(text, store.today())
     except ValueError as error:
         raise CliError(f"{flag}: {error}") from None

@@ -24,4 +24,8 @@ ZH = {
     "share of A customers seen within their cadence, in %%": "按节奏拜访到的 A 类客户占比（%%）",
     "new customers a month": "每月新客户数",
     "average satisfaction target, 1 to 5": "平均满意度目标，1 到 5",
+    # issue 12: fieldrep followup add
+    "add a follow-up to a customer; prints its id": "为客户添加一条待办；输出它的 ID",
+    "what to do": "要做什么",
+    "when: 2026-12-01, today, tomorrow, fri, +3d, +2w": "何时：2026-12-01、today、tomorrow、fri、+3d、+2w",
 }
