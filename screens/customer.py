@@ -25,7 +25,7 @@ from ui.complaint_text import revisit_title
 from ui.i18n import _, _n
 from ui.ownership import days_left, kind_text, who_text, why_text
 from ui.times import day_text, due_text, local_time
-from ui.values import value_label
+from ui.values import stage_text, value_label
 from ui.widgets.key_footer import KeyFooter
 from ui.widgets.list_table import ListTable
 
@@ -150,7 +150,7 @@ class CustomerScreen(CustomerActions, Screen):
         facts = " · ".join(
             part for part in (
                 _("Tier {tier}", tier=customer.get("tier") or "?"),
-                _(customer.get("stage") or ""),
+                stage_text(customer.get("stage")),
                 _("owner: {owner}", owner=owner),
                 value_label("industry", customer.get("industry"), store.policy),
                 " ".join(p for p in (customer.get("province"), customer.get("city")) if p),

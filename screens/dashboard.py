@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from cache.figures import STAGES, Figures, compute_figures
 from ui.i18n import _
+from ui.values import stage_text
 from ui.widgets.bar_chart import BarChart, horizontal_bar
 from ui.widgets.cells import WEEKDAYS, fit, fit_right
 from ui.widgets.key_footer import KeyFooter
@@ -133,7 +134,7 @@ class DashboardScreen(Screen):
         lines = []
         for stage in STAGES:
             count = figures.pipeline.get(stage, 0)
-            lines.append(fit(_(stage), 10) + fit_right(str(count), 4) + " "
+            lines.append(fit(stage_text(stage), 10) + fit_right(str(count), 4) + " "
                          + horizontal_bar(count, top, 20))
         total = sum(figures.pipeline.values())
         lines.append(fit(_("total"), 10) + fit_right(str(total), 4))

@@ -15,6 +15,7 @@ from textual.widgets import Input
 from screens.form_base import FieldProblem, FieldProblems, FormScreen, Problems, field_row
 from sync.protocol import validation
 from ui.i18n import _
+from ui.values import stage_text
 from ui.widgets.choice import Choice
 
 TEXT_FIELDS = (("name", "Name"), ("industry", "Industry"), ("province", "Province"),
@@ -62,7 +63,7 @@ class EditCustomerForm(FormScreen):
                                     customer.get("customer_type") or "B2B"))
         yield from field_row("tier", _("Tier"), Choice([(t, t) for t in "ABC"],
                                                        customer.get("tier") or "C"))
-        yield from field_row("stage", _("Stage"), Choice([(s, _(s)) for s in STAGES],
+        yield from field_row("stage", _("Stage"), Choice([(s, stage_text(s)) for s in STAGES],
                                                          customer.get("stage") or "prospect"))
         yield from field_row("product_lines", _("Product lines"),
                              Input("; ".join(customer.get("product_lines") or [])),

@@ -28,7 +28,7 @@ from textual.widgets import Static, Tree
 from screens.customer_actions import CustomerActions
 from screens.messages import OpenCustomer
 from ui.i18n import _, _n
-from ui.values import LABELLED, value_label
+from ui.values import LABELLED, stage_text, value_label
 from ui.widgets.customer_list import CustomerList
 from ui.widgets.filter_input import FilterInput
 from ui.widgets.key_footer import KeyFooter
@@ -159,7 +159,7 @@ class TerritoryScreen(CustomerActions, Screen):
             rep = (self.app.store.reps or {}).get(value)
             return (rep or {}).get("name") or str(value)
         if grouping in ("stage",):
-            return _(str(value))
+            return stage_text(str(value))
         if grouping in LABELLED and value:
             return value_label(grouping, value, self.app.store.policy)
         return str(value) if value not in (None, "") else _("(none)")

@@ -9,7 +9,7 @@ shows that name; an English one, or a value without a name, shows the value as s
 from __future__ import annotations
 
 from sync.protocol.models import Policy
-from ui.i18n import language
+from ui.i18n import _, language
 
 LABELLED = ("industry", "customer_type", "product_line")
 """The kinds of value an organisation may name in Chinese (the keys of ``value_labels``)."""
@@ -25,3 +25,14 @@ def value_label(kind: str, value: str | None, policy: Policy | None) -> str:
         if labelled == kind:
             return names.get(text, text)
     return text
+
+
+STAGE_WORDS = {"prospect": "prospect", "new": "new", "active": "active", "at_risk": "at risk",
+               "lost": "lost"}
+"""A lifecycle stage as a person reads it (the catalogue's key): never ``at_risk``."""
+
+
+def stage_text(value: str | None) -> str:
+    """The stage ``value`` in the current language ('' for none); an unknown one as stored."""
+    text = str(value or "")
+    return _(STAGE_WORDS[text]) if text in STAGE_WORDS else text

@@ -112,3 +112,28 @@ async def test_the_status_bar_says_1_conflict(store):
         app.status_version += 1
         await pilot.pause()
         assert str(app.screen.query_one("#sb-attention").render()) == "1 conflict"
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "at risk"), ("zh", "有风险")])
+async def test_a_stage_is_said_in_words_on_every_screen_never_as_its_code(store, lang, shown):
+    """Issue 12: ``at_risk`` is a code; the territory, the customer and the dashboard say it."""
+    from tests.tui.test_layout import screen_text
+    from ui.values import stage_text
+
+    set_language(lang)
+    assert stage_text("at_risk") == shown and stage_text(None) == ""
+    app = make_app(store, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in ("2", "3"):
+            await pilot.press(key)
+            await pilot.pause()
+            await pilot.pause()
+            text = screen_text(app)
+            assert "at_risk" not in text, (key, text)
+            assert shown in text, (key, text)
+    done = subprocess.run([sys.executable, "-c", (
+        "from ui.i18n import set_language; from ui.values import stage_text; "
+        f"set_language({lang!r}); print(stage_text('at_risk'))")],
+        capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == shown

@@ -20,7 +20,7 @@ from tui.cli.listing import row_line, table
 from ui.i18n import _, _n, refusal_text
 from ui.queue_text import due_cell, reason_text
 from ui.times import day_text, due_text, local_time
-from ui.values import LABELLED, value_label
+from ui.values import LABELLED, stage_text, value_label
 from ui.visit_input import default_outcome, parse_visit_time
 
 CUSTOMER_COLUMNS = [("NAME", 36), ("TIER", 4), ("CITY", 10), ("STAGE", 9), ("OWNER", 14),
@@ -32,7 +32,7 @@ TOO_MANY = 1_000_000
 def _customer_row(c: dict) -> list:
     owner = c.get("owner_name") or (_("pool") if not c.get("owner_id") else "")
     stage = c.get("stage")
-    return [c.get("name"), c.get("tier"), c.get("city"), _(stage) if stage else "", owner,
+    return [c.get("name"), c.get("tier"), c.get("city"), stage_text(stage), owner,
             c.get("id", "")]
 
 
@@ -117,7 +117,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
                       day=day_text(customer.get("protected_until"), store.policy))
         stage = customer.get("stage")
         lines = [f"{customer['name']}  {_('[{tag}]', tag=customer.get('tier'))} "
-                 f"{_(stage) if stage else ''}",
+                 f"{stage_text(stage)}",
                  f"{customer.get('city')}, {customer.get('province')} · "
                  f"{value_label('industry', customer.get('industry'), store.policy)}",
                  label(_("owner:")) + owner]

@@ -66,6 +66,7 @@ ZH = {
     "new": "新客户",
     "active": "活跃",
     "at_risk": "有风险",
+    "at risk": "有风险",
     "lost": "已流失",
     # queue
     "Why": "原因",

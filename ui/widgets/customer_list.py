@@ -25,6 +25,7 @@ from sync.protocol import rules
 from ui.i18n import _
 from ui.ownership import days_left_mark
 from ui.times import day_text, due_text
+from ui.values import stage_text
 from ui.widgets.cells import fit
 from ui.widgets.columns import Column, share
 from ui.widgets.row_list import RowList
@@ -190,7 +191,7 @@ class CustomerList(RowList):
         text = self.columns(width).line(mark, (
             customer.get("name", ""),
             customer.get("tier") or "",
-            _(customer.get("stage") or ""),
+            stage_text(customer.get("stage")),
             customer.get("city") or "",
             owner,
             days_left_mark(customer, self._now()),
