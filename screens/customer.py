@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from screens.customer_actions import CustomerActions, resolve_complaint
 from screens.pool_news import pool_header
 from screens.return_customer import return_customer, return_unavailable_reason
+from screens.transfer_customer import transfer_customer, transfer_unavailable_reason
 from sync.protocol import rules
 from ui.complaint_text import revisit_title
 from ui.i18n import _, _n
@@ -90,6 +91,8 @@ class CustomerScreen(CustomerActions, Screen):
                 tooltip="Resolve the highlighted complaint"),
         Binding("r", "return_customer", "Return", id="customer.return",
                 tooltip="Give this customer back to the pool, with a reason"),
+        Binding("t", "transfer", "Transfer", id="customer.transfer",
+                tooltip="Give this customer to another rep of the team (a manager)"),
     ]
 
     def __init__(self, customer_id: str) -> None:
@@ -234,6 +237,8 @@ class CustomerScreen(CustomerActions, Screen):
             return _("Highlight an open complaint in the timeline first")
         if action == "return_customer":
             return return_unavailable_reason(self.app.store, self.current_customer())
+        if action == "transfer":
+            return transfer_unavailable_reason(self.app, self.current_customer())
         return self.customer_unavailable_reason(action)
 
     def _open_complaint(self) -> dict | None:
@@ -258,6 +263,11 @@ class CustomerScreen(CustomerActions, Screen):
         if complaint is not None:
             name = (self.current_customer() or {}).get("name", "")
             resolve_complaint(self, complaint["id"], name, complaint.get("text", ""))
+
+    def action_transfer(self) -> None:
+        customer = self.current_customer()
+        if customer is not None and not self.unavailable_reason("transfer"):
+            transfer_customer(self, customer)
 
     def action_return_customer(self) -> None:
         customer = self.current_customer()

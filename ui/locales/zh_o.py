@@ -28,4 +28,15 @@ ZH = {
     "add a follow-up to a customer; prints its id": "为客户添加一条待办；输出它的 ID",
     "what to do": "要做什么",
     "when: 2026-12-01, today, tomorrow, fri, +3d, +2w": "何时：2026-12-01、today、tomorrow、fri、+3d、+2w",
+    # issue 10: t on a customer
+    "Transfer": "转移",
+    "Give this customer to another rep of the team (a manager)": "把这个客户交给团队中的另一位销售（经理）",
+    "Only a manager or an admin moves a customer to another rep": "只有经理或管理员能把客户转给另一位销售",
+    "No customer here": "这里没有客户",
+    "A change of its owner is already waiting to sync": "它的归属变更已在等待同步",
+    "No other rep in the team to give it to": "团队里没有别的销售可以接手",
+    "Cannot transfer": "无法转移",
+    "{name} goes to {rep}: the server decides at sync; their protection starts again there":
+        "{name} 转给 {rep}：同步时由服务器决定；新归属人的保护期从那时重新开始",
+    "Who takes {name}?": "谁接手 {name}？",
 }
