@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from sync.protocol import complaints, rules
+from sync.protocol.goals import base_goals, goals_at
 from sync.protocol.models import Goals, Policy
 
 if TYPE_CHECKING:
@@ -177,14 +176,7 @@ def goals_of(rep: dict | None, day: date | None = None) -> Goals:
     """The rep's goals as the server sent them; the protocol's defaults when it sent none, or
     sent something malformed. With ``day``: the goals in effect that day (O: a manager sets
     goals from a period on, ``sync/protocol/goals.py``), so a period keeps its own goals."""
-    if day is not None:
-        from sync.protocol.goals import goals_at
-
-        return goals_at(rep, day)
-    try:
-        return Goals.model_validate((rep or {}).get("goals") or {})
-    except ValidationError:
-        return Goals()
+    return goals_at(rep, day) if day is not None else base_goals(rep)
 
 
 def figures_of(

@@ -71,8 +71,7 @@ def set_goals(commands: Commands, manager: Manager, session: Session, rep_text: 
     found = protocol_goals.checked(rep, given, effective, today)
     if isinstance(found, Refusal):
         raise refused(found, "period" if found.code == "goals.effective_range" else "goals")
-    fields = {"goals": Goals.model_validate({**protocol_goals.goals_at(rep, effective)
-                                            .model_dump(mode="json"), **given})
-              .model_dump(mode="json", include=set(given)), "effective": effective.isoformat()}
+    fields = {"goals": found.model_dump(mode="json", include=set(given)),
+              "effective": effective.isoformat()}
     commands._save(Change(ops=[Op(KIND, rep["id"], fields, rep.get("version"))], at=now()))
     return session.reps.get(rep["id"]) or rep

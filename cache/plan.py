@@ -38,6 +38,7 @@ from cache.route import distance_matrix, route
 from cache.storage import atomic_write
 from sync.protocol import rules
 from sync.protocol.models import Policy
+from sync.protocol.validation import one_line
 
 DEFAULT_SPEED_KMH = 30.0
 """Average speed between two visits, straight-line km per hour (town traffic, parking)."""
@@ -461,13 +462,9 @@ def plan_text(plan: DayPlan, labels: PlanLabels | None = None) -> str:
             heading_done = True
         leg = labels.no_leg if stop.leg_km is None else _km(stop.leg_km)
         cells = [f"{stop.order:>{width}}.", f"{hhmm(stop.arrive)}–{hhmm(stop.leave)}",
-                 _one_line(stop.name), _one_line(stop.address), leg]
+                 one_line(stop.name), one_line(stop.address), leg]
         lines.append("  ".join(cell for cell in cells if cell))
     return "\n".join(lines) + "\n"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def write_text(plan: DayPlan, path: str | Path, labels: PlanLabels | None = None) -> Path:

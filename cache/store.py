@@ -335,6 +335,11 @@ class Store:
         return ownership.history(self._docs.archive, customer_id)
 
     @_locked
+    def ownership_events(self) -> list[dict]:
+        """Every ownership event this laptop holds (the Team screen counts claims from them)."""
+        return list((self._docs.archive.get(ownership.ENTITY) or {}).values())
+
+    @_locked
     def ownership_customer(self, text: str) -> str | None:
         """The id of the customer whose ownership history ``text`` names (its id or its one
         name), for a customer no longer on this laptop; None if none or several."""

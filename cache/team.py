@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from cache.errors import Refused
 from cache.figures import Figures, Period, figures_of, goals_of, period_of
-from sync.protocol import ownership, rules
+from sync.protocol import rules
 from sync.protocol.models import Goals
 
 if TYPE_CHECKING:
@@ -196,14 +196,6 @@ def team_reps(store: Store) -> list[dict]:
     return sorted(reps, key=lambda r: ((r.get("name") or "").casefold(), r["id"]))
 
 
-def _ownership_events(store: Store) -> list[dict]:
-    """Every ownership event the laptop holds. The Store has no reader of them all yet (only
-    one customer's trail, ``Store.ownership_history``), so this reads the archive under the
-    store's lock; a ``Store.ownership_events()`` should take its place."""
-    with store._lock:
-        return list((store._docs.archive.get(ownership.ENTITY) or {}).values())
-
-
 def team_figures(store: Store, now: datetime, period: Period | None = None) -> TeamFigures:
     """The team's figures for ``period`` (default: this week) as of ``now``: one
     ``figures_of`` per rep over that rep's share of the records, and the total."""
@@ -235,7 +227,7 @@ def team_figures(store: Store, now: datetime, period: Period | None = None) -> T
     feedback = shared(store.feedback(), "assignee_id")
     followups = shared(store.followups())
     claims: dict[str, list[dict]] = defaultdict(list)
-    for event in _ownership_events(store):
+    for event in store.ownership_events():
         if event.get("kind") == "claim" and event.get("actor_id") in ids:
             claims[str(event["actor_id"])].append(event)
     pace = period.elapsed_share(today)

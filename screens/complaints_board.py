@@ -207,11 +207,10 @@ class ComplaintsBoard(Screen):
         row = self.current()
         if row is None:
             return
+        from cache.team import team_reps
+
         store = self.app.store
-        me = store.me or {}
-        reps = sorted((r for r in store.reps.values() if r.get("role", "rep") == "rep"
-                       and (me.get("role") == "admin" or r.get("team_id") == me.get("team_id"))),
-                      key=lambda r: (r.get("name") or "", r["id"]))
+        reps = team_reps(store)
         if not reps:
             self.app.notify(_("No rep in the team to give it to"), severity="warning")
             return

@@ -28,17 +28,10 @@ def transfer_unavailable_reason(app: Any, customer: dict | None) -> str | None:
     return None
 
 
-def team_reps(store: Any) -> list[dict]:
-    """The reps a customer may go to: the manager's team's (every rep for an admin), by name."""
-    me = store.me or {}
-    return sorted((r for r in store.reps.values() if r.get("role", "rep") == "rep"
-                   and (me.get("role") == "admin" or r.get("team_id") == me.get("team_id"))),
-                  key=lambda r: (r.get("name") or "", r["id"]))
-
-
 def transfer_customer(screen: Any, customer: dict, done: Any = None) -> None:
     """Ask whom ``customer`` goes to, then queue the move (or say why not)."""
     from cache import StoreError
+    from cache.team import team_reps
 
     app = screen.app
     store = app.store

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from cache import Store
+from cache.errors import Refused
+from cache.team import MANAGING_ROLES, team_reps
 from sync.protocol import goals as protocol_goals
 from tui.cli.common import emit, need_session
 from ui.i18n import _
@@ -62,26 +64,16 @@ def _text(view: dict) -> str:
 def cmd_goals(args: argparse.Namespace, store: Store) -> int:
     need_session(store)
     me = store.me or {}
-    reps = store.reps
-    if args.rep:
-        chosen = [store.team_rep(args.rep)] if me.get("role") in ("manager", "admin") else [
-            r for r in reps.values() if args.rep in (r["id"], r.get("name"))
-            and r["id"] == me.get("id")]
-        if not chosen:
-            from cache.commands import refused
-            from sync.protocol.refusals import Refusal
-
-            raise refused(Refusal("goals.own_team"), "rep")
-    elif me.get("role") == "manager":
-        chosen = sorted((r for r in reps.values() if r.get("team_id") == me.get("team_id")
-                         and r.get("role") == "rep"), key=lambda r: r.get("name") or "")
-    elif me.get("role") == "admin":
-        chosen = sorted((r for r in reps.values() if r.get("role") == "rep"),
-                        key=lambda r: r.get("name") or "")
+    managing = me.get("role") in MANAGING_ROLES
+    mine = store.reps.get(me.get("id") or "") or me
+    if args.rep and managing:
+        chosen = [store.team_rep(args.rep)]
+    elif args.rep and args.rep not in (mine.get("id"), mine.get("name")):
+        raise Refused("goals.own_team")  # a rep reads only their own
     else:
-        chosen = [reps.get(me.get("id") or "") or me]
+        chosen = team_reps(store) if managing else [mine]
     views = [goals_view(store, rep) for rep in chosen if rep.get("id")]
-    data: Any = views[0] if len(views) == 1 and (args.rep or me.get("role") == "rep") else views
+    data: Any = views[0] if len(views) == 1 and (args.rep or not managing) else views
     emit(args, data, lambda: "\n\n".join(map(_text, views)) or _("no reps on this laptop"))
     return 0
 
