@@ -20,7 +20,7 @@ from cache.commands import refused
 from cache.errors import NotFound
 from cache.ids import uuid7
 from cache.journal import Change, Op, now
-from sync.protocol import rules, sharing
+from sync.protocol import ownership, rules, sharing
 from sync.protocol.refusals import Refusal
 
 if TYPE_CHECKING:
@@ -145,6 +145,16 @@ class Manager:
         pending = {op["record_id"] for op in self._journal.doc["outbox"] if op["kind"] in MOVES}
         return pending | set(book_moves(self._journal.doc["outbox"]))  # N: a pending book's too
 
+    def pending_moves(self) -> dict[str, str]:
+        """Q: customer id → the rep it goes to, of the moves waiting in the outbox (assignments,
+        transfers, books), so the Pool screen marks them."""
+        out = book_moves(self._journal.doc["outbox"])
+        for op in self._journal.doc["outbox"]:
+            if op["kind"] in MOVES:
+                fields = op.get("fields") or {}
+                out[op["record_id"]] = str(fields.get("rep_id") or fields.get("to_rep_id"))
+        return out
+
     def transfer_book(self, plan: dict, reason: str | None) -> dict:
         """N (issue 10): queue ``plan``'s moves (``plan_book``) as ONE ``book.transfer``
         operation (ids and an index into its reps: 5,000 fit a push), in one durable write."""
@@ -219,6 +229,86 @@ class Manager:
                      for c in stay],
             "load": load,
         }
+
+    def _team(self) -> list[dict]:
+        """The reps (role rep) of the manager's team, by name; an admin's: every rep."""
+        me = self._me()
+        team = me.get("team_id")
+        reps = [r for r in self._session.reps.values() if (r.get("role") or "rep") == "rep"
+                and (me.get("role") == "admin" or (team and r.get("team_id") == team))]
+        return sorted(reps, key=lambda r: ((r.get("name") or "").casefold(), r["id"]))
+
+    def plan_pool(self, strategy: str, customer_ids: list[str] | None = None,
+                  to_texts: list[str] | None = None) -> dict:
+        """Q (issue 10): who of the team (or of ``to_texts``) gets which pool customers (those of
+        ``customer_ids``, or the whole pool of the manager's scope) by ``strategy``, why (the
+        rule that matched, as the ownership history will say it), which stay and why, and each
+        rep's load before and after; nothing is queued. ``sharing.plan``, as the server's
+        ``fieldrep-server assign`` runs it, so ``assign_plan`` queues exactly this."""
+        if strategy not in rules.STRATEGIES:
+            raise refused(Refusal("assign.unknown_strategy", {
+                "strategy": strategy[:40], "choices": ", ".join(rules.STRATEGIES)}), "strategy")
+        targets = ([self.rep(t) for t in dict.fromkeys(to_texts)] if to_texts
+                   else self._team())
+        if not targets:
+            raise refused(Refusal("manager.no_reps"))
+        pending = self._pending()
+        if customer_ids is None:
+            chosen = [c for c in self._view.customers.values()
+                      if not c.get("owner_id") and not c.get("claim_pending")
+                      and c["id"] not in pending and self._session.covers(c)]
+        else:
+            chosen = []
+            for cid in dict.fromkeys(customer_ids):
+                customer = self._view.customers.get(cid)
+                if customer is None:
+                    raise NotFound(f"no customer {cid!r}")
+                if cid in pending:
+                    raise refused(Refusal("manager.pending", {"name": customer.get("name", "")}))
+                if customer.get("owner_id") or customer.get("claim_pending"):
+                    raise refused(Refusal("manager.not_pool",
+                                          {"name": customer.get("name", "")}))
+                chosen.append(customer)
+        chosen.sort(key=lambda c: (c.get("name") or "", c["id"]))
+        held = self.held()
+        shared = sharing.plan(strategy, chosen, targets, self._covers, self._territories_of,
+                              held, self._session.policy.max_held)
+        moves = []
+        for m in shared.moves:
+            field, value = ownership.matched_key(strategy, m.customer,
+                                                 self._territories_of(m.rep["id"]))
+            moves.append({"customer_id": m.customer["id"], "customer": m.customer.get("name", ""),
+                          "city": m.customer.get("city") or "", "to_rep_id": m.rep["id"],
+                          "to_rep": m.rep["name"], "field": field, "value": value,
+                          "count": m.count, "eligible": m.eligible})
+        return {
+            "strategy": strategy, "moves": moves,
+            "stay": [{"customer_id": c["id"], "customer": c.get("name", ""), "why": why}
+                     for why, stay in (("uncovered", shared.uncovered),
+                                       ("unmatched", shared.unmatched), ("full", shared.full))
+                     for c in stay],
+            "load": [{"rep_id": r["id"], "rep": r["name"], "before": shared.before[r["id"]],
+                      "after": shared.after[r["id"]]} for r in targets],
+        }
+
+    def assign_plan(self, plan: dict) -> list[dict]:
+        """Queue ``plan``'s moves (``plan_pool``) as one ``customer.assign`` each, with the
+        strategy (the ownership history says it), in one durable write; each judged again as
+        ``assign`` judges (all or none)."""
+        held, pending = self.held(), self._pending()
+        moves = []
+        for move in plan["moves"]:
+            rep = self.rep(move["to_rep_id"])
+            customer = self._judge(move["customer_id"], rep, held, pending)
+            if customer.get("owner_id") or customer.get("claim_pending"):
+                raise refused(Refusal("manager.not_pool", {"name": customer.get("name", "")}))
+            held[rep["id"]] = held.get(rep["id"], 0) + 1
+            pending.add(customer["id"])
+            moves.append((customer["id"], rep, {"rep_id": rep["id"],
+                                                "strategy": plan["strategy"]}))
+        if not moves:
+            raise refused(Refusal("assign.nothing"))
+        return self._queue("customer.assign", moves)
 
     # ------------------------------------------------------------------ the pool
 

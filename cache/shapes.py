@@ -24,9 +24,9 @@ from sync.protocol.models import HISTORY, Mutation
 _TEXT_OR_NONE = (
     "industry", "customer_type", "province", "city", "address", "tier", "stage", "owner_id",
     "owner_name", "claimed_at", "protected_until", "deal_at", "last_visit_at",
-    "previous_owner_id", "cooloff_until", "updated_at",
+    "previous_owner_id", "cooloff_until", "updated_at", "last_order_at",
 )
-_NUMBER_OR_NONE = ("lat", "lon")
+_NUMBER_OR_NONE = ("lat", "lon", "orders_12m", "revenue_12m")
 _SCALARS: dict[str, tuple[type, ...]] = {
     **{key: (str, type(None)) for key in _TEXT_OR_NONE},
     **{key: (int, float, type(None)) for key in _NUMBER_OR_NONE},

@@ -478,6 +478,27 @@ class Store:
         return self._manager().plan_book(from_rep, to_reps, split)
 
     @_locked
+    def plan_pool(self, strategy: str, customer_ids: list[str] | None = None,
+                  to_reps: list[str] | None = None) -> dict:  # Q: the assignment's preview
+        """Who of the team gets which pool customers by ``strategy`` (cache/manager.py)."""
+        return self._manager().plan_pool(strategy, customer_ids, to_reps)
+
+    @_writes
+    def assign_plan(self, plan: dict) -> list[dict]:  # Q: the preview, queued
+        """Queue a ``plan_pool`` plan as one ``customer.assign`` each, with its strategy."""
+        return self._manager().assign_plan(plan)
+
+    @_locked
+    def pending_moves(self) -> dict[str, str]:  # Q: marked on the Pool screen
+        """Customer id → the rep a move waiting in the outbox gives it to."""
+        return self._manager().pending_moves()
+
+    @_locked
+    def held_counts(self) -> dict[str, int]:  # Q: each rep's load, the moves waiting counted
+        """Customers held per rep id on this laptop, the moves waiting to sync counted."""
+        return self._manager().held()
+
+    @_locked
     def team_rep(self, text: str) -> dict:
         """The rep ``text`` names among the manager's team (any rep for an admin), or refused."""
         return self._manager().rep(text)

@@ -88,6 +88,12 @@ def _complaints_screen() -> Screen:
     return ComplaintsBoard()
 
 
+def _pool_screen() -> Screen:
+    from screens.pool import PoolScreen
+
+    return PoolScreen()
+
+
 def _team_screen() -> Screen:
     from screens.team import TeamScreen
 
@@ -101,6 +107,7 @@ MODES: dict[str, Callable[[], Screen]] = {
     "sync": _sync_screen,
     "complaints": _complaints_screen,
     "team": _team_screen,
+    "pool": _pool_screen,
 }
 MANAGING_ROLES = ("manager", "admin")
 """Who has the manager's screens (``manager_jump``): a rep sees their keys dimmed, with why."""
@@ -136,6 +143,8 @@ class FieldRepApp(SignInActions, DemoActions, App):
                 tooltip="Sync state, pending operations, conflicts and rejections"),
         Binding("5", "manager_jump('team')", "Team", id="jump.team", show=False,
                 tooltip="Each rep's figures for the period against their goals"),
+        Binding("6", "manager_jump('pool')", "Pool", id="jump.pool", show=False,
+                tooltip="The pool of your scope: why each is there; assign, or share out"),
         Binding("7", "manager_jump('complaints')", "Complaints", id="jump.complaints",
                 show=False, tooltip="The team's open complaints, oldest first, with the SLA"),
         Binding("question_mark", "help", "Help", id="help", key_display="?",

@@ -1,5 +1,7 @@
 """A manager's actions as mutations from the outbox, applied exactly once like a rep's visit:
-``customer.assign`` (a pool customer of the team to one of its reps; ``fields.rep_id``) and
+``customer.assign`` (a pool customer of the team to one of its reps; ``fields.rep_id``, and
+``fields.strategy`` when the laptop's preview of a strategy queued it: the history then says
+which rule matched) and
 ``customer.transfer`` (a customer to another rep; ``fields.to_rep_id``, an optional
 ``fields.reason``). Both are judged by the rule the HTTP transfer uses
 (``ownership.handover_refusal``: own team only, the new owner's territory, max_held; an admin on
@@ -39,9 +41,11 @@ from server.org import Org
 from server.schema import records
 from sync.protocol import complaints, goals, rules, validation
 from sync.protocol.models import MAX_ID, Feedback, FollowUp, Mutation, ResultStatus
+from sync.protocol.ownership import matched_key
 from sync.protocol.refusals import Refusal
 
-FIELDS = {"customer.assign": ("rep_id",), "customer.transfer": ("to_rep_id", "reason"),
+FIELDS = {"customer.assign": ("rep_id", "strategy"),
+          "customer.transfer": ("to_rep_id", "reason"),
           "book.transfer": ("from", "to", "moves", "reason"), "feedback.assign": ("assignee_id",),
           "rep.goals": ("goals", "effective")}
 """The fields each kind carries; anything else is refused (``field.unexpected``)."""
@@ -110,6 +114,10 @@ def customer_assign(conn: Connection, org: Org, actor: dict, mutation: Mutation,
     """One pool customer to ``fields.rep_id`` of the manager's team. Already that rep's: done;
     taken by someone else meanwhile: rejected, naming who only to a manager who may see it."""
     customer, target, _ = _judged(conn, org, actor, mutation, "rep_id", "manager.own_team_assign")
+    strategy = mutation.fields.get("strategy")
+    if strategy is not None and strategy not in rules.STRATEGIES:
+        raise Refused(Refusal("assign.unknown_strategy", {
+            "strategy": str(strategy)[:40], "choices": ", ".join(rules.STRATEGIES)}))
     owner = customer.get("owner_id")
     if owner == target["id"]:
         return ResultStatus.applied, customer, None  # claimed by that rep meanwhile: satisfied
@@ -118,9 +126,17 @@ def customer_assign(conn: Connection, org: Org, actor: dict, mutation: Mutation,
             raise Refused(Refusal("manager.not_pool_owned", {
                 "name": customer["name"], "who": customer.get("owner_name") or owner}), customer)
         raise Refused(Refusal("manager.not_pool", {"name": customer["name"]}), customer)
-    moved = hand_over(conn, org, actor, customer, target, now, kind="assign",
-                      reason="history.assigned_by",
-                      params={"who": actor.get("name") or actor["id"], "to": target["name"]})
+    who = {"who": actor.get("name") or actor["id"], "to": target["name"]}
+    if strategy is None:
+        moved = hand_over(conn, org, actor, customer, target, now, kind="assign",
+                          reason="history.assigned_by", params=who)
+    else:  # Q: the laptop's preview of a strategy, queued: the history says which rule matched
+        field, value = matched_key(strategy, customer, org.rep_territories(target["id"]))
+        moved = hand_over(
+            conn, org, actor, customer, target, now, kind="assign", strategy=strategy,
+            reason="history.assigned_strategy_match" if field else "history.assigned_strategy",
+            params={**who, "strategy": strategy, **({"field": field, "value": value}
+                                                    if field else {})})
     carry_work(conn, org, customer, moved, now)
     return ResultStatus.applied, moved, None
 

@@ -317,6 +317,13 @@ class Customer(_Model):
     owner_visit_at: datetime | None = Field(None, description="the owner's latest visit")
     pool_reason: str | None = Field(None, max_length=60,
                                     description="why it is in the pool: the ownership reason code")
+    # issues 12/13: order history carried in from the CRM a team leaves (import-customers); the
+    # laptop adds the order amounts of visits after it (sync/protocol/rfm.py)
+    orders_12m: int | None = Field(None, ge=0, le=1_000_000,
+                                   description="orders in the 12 months before the import")
+    revenue_12m: float | None = Field(None, ge=0, le=1e12, allow_inf_nan=False,
+                                      description="order amount in those 12 months")
+    last_order_at: date | None = Field(None, description="the latest order the old CRM knew")
     version: int = 0
     updated_at: datetime | None = None
 

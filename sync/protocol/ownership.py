@@ -51,6 +51,11 @@ TEMPLATES: dict[str, str] = {
     "history.transferred_pool": "given to {to} from the pool by {who}",
     # I: a manager's customer.assign / customer.transfer (server/domain/manager.py)
     "history.assigned_by": "assigned to {to} from the pool by {who}",
+    # Q: a manager's customer.assign by a strategy (the laptop's preview, fields.strategy)
+    "history.assigned_strategy": "assigned to {to} by {who} ({strategy})",
+    "history.assigned_strategy_match": (
+        "assigned to {to} by {who} ({strategy}): their territory names its {field} {value}"
+    ),
     "history.transferred_note": "transferred from {prev} to {to} by {who}: {note}",
     "history.transferred_pool_note": "given to {to} from the pool by {who}: {note}",
     "history.imported": "owner set to {to} by an import",

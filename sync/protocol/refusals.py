@@ -184,6 +184,8 @@ TEMPLATES: dict[str, str] = {
     "goals.empty": "give at least one goal to set",
     "goals.effective_range": "goals are set for a period from {first} to {last}, not {day}",
     "goals.period": "{text} is not a period: use a month (2027-01), a quarter (2027-Q1), a week (2026-W50) or a date",
+    # --- Q: the pool's assignment by a strategy from the laptop (issue 10)
+    "assign.nothing": "none of these customers can go to a rep of the team: see why each stays",
 }
 
 

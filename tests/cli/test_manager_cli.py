@@ -127,3 +127,50 @@ def test_pool_lists_the_scopes_pool_as_json_and_text(boss):
     text = fieldrep(boss, "pool").stdout.splitlines()
     assert text[0].split() == ["CUSTOMER", "CITY", "PREVIOUS", "CLAIMABLE", "WHY"]
     assert len(text) == len(rows) + 1
+
+
+def test_a_strategys_preview_is_what_apply_then_queues(boss):
+    args = ("assign", "--strategy", "region")
+    plan = json.loads(fieldrep(boss, *args, "--preview", "--json").stdout)
+    assert _outbox(boss) == [], "a preview queues nothing"
+    assert plan["strategy"] == "region" and plan["moves"]
+    said = [m["customer_id"] for m in plan["moves"]] + [s["customer_id"] for s in plan["stay"]]
+    pool = [r["id"] for r in json.loads(fieldrep(boss, "pool", "--json").stdout)]
+    assert sorted(said) == sorted(pool), "every pool customer of the scope, moved or said to stay"
+    text = fieldrep(boss, *args, "--preview").stdout
+    assert text.splitlines()[0].split() == ["CUSTOMER", "TO", "RULE"]
+    assert f"{len(plan['moves'])} pool customers would move (by region)" in text
+    assert "in their territory" in text
+    assert "按地区" in fieldrep(boss, "--lang", "zh", *args, "--preview").stdout
+    out = json.loads(fieldrep(boss, *args, "--apply", "--json").stdout)
+    assert out["queued"] == len(plan["moves"])
+    assert [(o["kind"], o["record_id"], o["fields"]) for o in _outbox(boss)] == [
+        ("customer.assign", m["customer_id"], {"rep_id": m["to_rep_id"], "strategy": "region"})
+        for m in plan["moves"]]
+    again = json.loads(fieldrep(boss, *args, "--preview", "--json").stdout)
+    assert again["moves"] == [], "what waits to sync is not planned twice"
+
+
+def test_a_strategy_over_named_customers_and_reps(boss):
+    plan = json.loads(fieldrep(boss, "assign", POOL, UNWANTED, "--strategy", "round-robin",
+                               "--to", "Li Wei", "--preview", "--json").stdout)
+    assert [(m["customer"], m["to_rep"]) for m in plan["moves"]] == [
+        ("宁波港集团", "Li Wei"), (UNWANTED, "Li Wei")]
+    assert [row["rep"] for row in plan["load"]] == ["Li Wei"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (("assign", "--strategy", "region"), "say --preview (nothing is queued) or --apply"),
+    (("assign", "--strategy", "region", "--preview", "--apply"), "say --preview"),
+    (("assign", POOL, "--to", "Li Wei", "--preview"), "--preview and --apply are for"),
+    (("assign",), "name the CUSTOMERs and --to REP"),
+    (("assign", SINOPEC, "--strategy", "region", "--preview"), "is no longer in the pool"),
+])
+def test_a_strategys_mistakes_are_one_line(boss, args, words):
+    assert words in one_line(fieldrep(boss, *args, code=1))
+    assert _outbox(boss) == []
+
+
+def test_an_unknown_strategy_is_a_usage_error(boss):
+    assert "invalid choice" in one_line(fieldrep(boss, "assign", "--strategy", "lottery",
+                                                 "--preview", code=2))

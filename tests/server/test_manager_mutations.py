@@ -88,6 +88,29 @@ def test_the_teams_manager_assigns_a_pool_customer_once_with_its_history(w):
     assert event_text(event) == "assigned to Bo from the pool by Mei"
 
 
+def test_an_assignment_by_a_strategy_says_the_rule_that_matched(w):
+    mei = Device(w, w.mei_token)
+    result = mei.send_one(_assign(w.pool_zj["id"], w.bo["id"], strategy="region"))
+    assert result["status"] == "applied", result
+    [event] = _events(w, w.pool_zj["id"])
+    assert (event["kind"], event["strategy"]) == ("assign", "region")
+    assert event_text(event) == (
+        "assigned to Bo by Mei (by region): their territory names its province Zhejiang")
+    other = w.customer("温州鞋业", "Zhejiang")
+    result = mei.send_one(_assign(other["id"], w.ana["id"], strategy="round-robin"))
+    assert result["status"] == "applied", result
+    assert event_text(_events(w, other["id"])[-1]) == "assigned to Ana by Mei (round-robin)"
+
+
+@pytest.mark.parametrize("strategy", ["lottery", 7, ""])
+def test_an_unknown_strategy_is_refused_and_nothing_changes(w, strategy):
+    result = Device(w, w.mei_token).send_one(
+        _assign(w.pool_zj["id"], w.bo["id"], strategy=strategy))
+    _refused(result, "assign.unknown_strategy")
+    assert _customer(w, w.pool_zj["id"]).get("owner_id") is None
+    assert _events(w, w.pool_zj["id"]) == []
+
+
 def test_the_teams_manager_transfers_with_a_reason_and_an_admin_on_any_team(w):
     result = Device(w, w.mei_token).send_one(
         _transfer(w.ana_own["id"], w.bo["id"], reason="Ana moves to Sichuan"))

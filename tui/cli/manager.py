@@ -16,14 +16,19 @@ from collections.abc import Callable
 from typing import Any
 
 from cache import Store
+from sync.protocol.ownership import STRATEGY_LABELS
+from sync.protocol.rules import STRATEGIES
 from tui.cli.common import CliError, emit, need_session
 from tui.cli.listing import add_header_flag, table
 from ui.i18n import _, _n
 from ui.ownership import why_text
+from ui.pool_text import STAY_WHY as POOL_STAY_WHY
+from ui.pool_text import rule_text
 from ui.times import local_time
 
 POOL_COLUMNS = [("CUSTOMER", 24), ("CITY", 10), ("PREVIOUS", 12), ("CLAIMABLE", 16), ("WHY", 0)]
 MOVE_COLUMNS = [("CUSTOMER", 28), ("TO", 0)]
+RULE_COLUMNS = [("CUSTOMER", 24), ("TO", 12), ("RULE", 0)]
 LOAD_COLUMNS = [("REP", 16), ("BEFORE", 7), ("AFTER", 0)]
 SPLIT_LABELS = {"even": "evenly", "region": "by region"}
 STAY_WHY = {"uncovered": "no territory of the reps named covers it",
@@ -37,9 +42,47 @@ def _ids(store: Store, texts: list[str]) -> list[str]:
 
 def cmd_assign(args: argparse.Namespace, store: Store) -> int:
     need_session(store)
+    if args.strategy:
+        return _assign_by_strategy(args, store)
+    if args.preview or args.apply:
+        raise CliError(_("--preview and --apply are for an assignment by --strategy"))
+    if not args.customers or not args.to:
+        raise CliError(_("name the CUSTOMERs and --to REP, or share the pool out with "
+                         "--strategy S --preview|--apply"))
     queued = store.assign(_ids(store, args.customers), args.to)
     emit(args, queued, lambda: _n_queued(queued, "assignment"))
     return 0
+
+
+def _assign_by_strategy(args: argparse.Namespace, store: Store) -> int:
+    """Q (issue 10): ``--strategy S --preview`` says who gets which pool customers (those named,
+    or the whole pool of the scope) and why; ``--apply`` queues exactly that."""
+    if args.preview == args.apply:
+        raise CliError(_("say --preview (nothing is queued) or --apply (queue the plan)"))
+    to = [t.strip() for t in (args.to or "").split(",") if t.strip()] or None
+    plan = store.plan_pool(args.strategy, _ids(store, args.customers) if args.customers else None,
+                           to)
+    if args.preview:
+        emit(args, plan, lambda: _pool_plan_text(plan, args.header))
+        return 0
+    queued = store.assign_plan(plan)
+    emit(args, {**plan, "queued": len(queued)}, lambda: _n_queued(queued, "assignment"))
+    return 0
+
+
+def _pool_plan_text(plan: dict, header: bool) -> str:
+    lines = table(RULE_COLUMNS, ([m["customer"], m["to_rep"], rule_text(m)]
+                                 for m in plan["moves"]), header=header)
+    lines += [_("{name} stays: {why}", name=s["customer"], why=_(POOL_STAY_WHY[s["why"]]))
+              for s in plan["stay"]]
+    lines += table(LOAD_COLUMNS, ([r["rep"], r["before"], r["after"]] for r in plan["load"]),
+                   header=header)
+    lines.append(_n("{n} pool customer would move ({strategy}); nothing is queued yet: run "
+                    "it again with --apply",
+                    "{n} pool customers would move ({strategy}); nothing is queued yet: run "
+                    "it again with --apply", len(plan["moves"]), n=len(plan["moves"]),
+                    strategy=_(STRATEGY_LABELS[plan["strategy"]])))
+    return "\n".join(lines)
 
 
 def _n_queued(queued: list[dict], what: str) -> str:
@@ -114,9 +157,14 @@ def cmd_pool(args: argparse.Namespace, store: Store) -> int:
 
 def register(command: Callable[..., Any]) -> None:
     """Add ``assign``, ``transfer`` and ``pool`` (a reader) through the parser's helper."""
-    p = command("assign", cmd_assign, "give pool customers to a rep of your team (managers)")
-    p.add_argument("customers", nargs="+", metavar="CUSTOMER")
-    p.add_argument("--to", required=True, metavar="REP")
+    p = command("assign", cmd_assign, "give pool customers to a rep of your team, or share "
+                "the pool out by a strategy (managers)")
+    p.add_argument("customers", nargs="*", metavar="CUSTOMER")
+    p.add_argument("--to", metavar="REP[,REP…]")
+    p.add_argument("--strategy", choices=list(STRATEGIES))
+    p.add_argument("--preview", action="store_true")
+    p.add_argument("--apply", action="store_true")
+    add_header_flag(p)
     p = command("transfer", cmd_transfer,
                 "move a customer, or a rep's whole book, to other reps (managers)")
     p.add_argument("customer", nargs="?", metavar="CUSTOMER")

@@ -210,4 +210,7 @@ ZH = {
         "目标只能设定在 {first} 至 {last} 之间的周期，不能是 {day}",
     "{text} is not a period: use a month (2027-01), a quarter (2027-Q1), a week (2026-W50) or a date":
         "{text} 不是周期：请写月份（2027-01）、季度（2027-Q1）、周（2026-W50）或日期",
+    # Q: the pool's assignment by a strategy from the laptop
+    "none of these customers can go to a rep of the team: see why each stays":
+        "这些客户都无法分给团队里的销售：请看各自留下的原因",
 }

@@ -23,6 +23,8 @@ from ui.times import day_text
 
 JUMPS = (("queue", "1", "Queue"), ("territory", "2", "Territory"),
          ("dashboard", "3", "Dashboard"), ("sync", "4", "Sync"))
+MANAGER_JUMPS = (("team", "5", "Team"), ("pool", "6", "Pool"), ("complaints", "7", "Complaints"))
+"""The manager's screens: their tabs are shown to a manager or an admin only."""
 
 
 @dataclass
@@ -61,7 +63,7 @@ class StatusBar(Horizontal):
     """Jump tabs on the left; online/offline, pending count and last sync on the right."""
 
     def compose(self) -> ComposeResult:
-        for mode, key, label in JUMPS:
+        for mode, key, label in JUMPS + MANAGER_JUMPS:
             yield Label(f" {key} {_(label)} ", id=f"tab-{mode}", classes="tab")
         yield Label("", id="sb-view")
         yield Label("", id="sb-spacer")
@@ -87,13 +89,21 @@ class StatusBar(Horizontal):
         label.update(text)
         return label
 
+    def _jumps(self) -> tuple[tuple[str, str, str], ...]:
+        """The tabs of the one logged in: a manager's screens for a manager or an admin."""
+        managing = getattr(self.app, "managing", None)
+        return JUMPS + MANAGER_JUMPS if callable(managing) and managing() else JUMPS
+
     def _fit(self) -> None:
         """Fit the bar to one line of its width (see the module's docstring)."""
         width = self.size.width
         if not width:
             return
         mode = getattr(self.app, "current_mode", "")
-        tabs = {tab_mode: (f" {key} {_(label)} ", f" {key} ") for tab_mode, key, label in JUMPS}
+        jumps = self._jumps()
+        for tab_mode, _key, _label in MANAGER_JUMPS:
+            self.query_one(f"#tab-{tab_mode}", Label).display = (tab_mode, _key, _label) in jumps
+        tabs = {tab_mode: (f" {key} {_(label)} ", f" {key} ") for tab_mode, key, label in jumps}
         right = sum(cell_len(text) + 2 for name, text in self._texts.items()
                     if text and name not in ("sb-last", "sb-view"))
         last = cell_len(self._texts.get("sb-last", "")) + 2
@@ -115,7 +125,7 @@ class StatusBar(Horizontal):
         app = self.app
         state: SyncState = getattr(app, "status", SyncState())
         mode = getattr(app, "current_mode", "")
-        for tab_mode, _key, _label in JUMPS:
+        for tab_mode, _key, _label in JUMPS + MANAGER_JUMPS:
             self.query_one(f"#tab-{tab_mode}", Label).set_class(tab_mode == mode, "-active")
         self._say("sb-view", state.view_label)
 
