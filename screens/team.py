@@ -9,8 +9,9 @@ never the only sign.
 ``p`` cycles week → month → quarter, ``[`` and ``]`` step to the period before and after (not
 past the current one), ``o`` cycles the column the rows are sorted by and ``O`` turns the order
 round (the line above the table says which), ``enter`` opens the rep's book read-only
-(``screens/team_rep.py``: their open follow-ups and customers). Read-only: setting goals is not
-here.
+(``screens/team_rep.py``: their open follow-ups and customers). ``g`` sets the highlighted rep's goals
+from the period shown on (``screens/goals_form.py``, with their goals history); a rep whose new
+goals wait to sync is marked ⧗ beside the name.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ LAYOUT = {  # column key → least, keep, drop (ui/widgets/columns.py); the name
     "overdue": (None, 0, 2), "complaints": (None, 0, 0), "held": (None, 0, 3),
     "claims": (None, 0, 4), "last_sync": (None, 0, 5)}
 TOTAL_KEY = "team-total"
+
+
+def period_name(period: Period) -> str:
+    """The period as the goals form takes it: ``2026-12``, ``2026-Q4``, ``2026-W48``."""
+    if period.kind == "month":
+        return f"{period.start.year}-{period.start.month:02d}"
+    if period.kind == "quarter":
+        return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+    year, week, _day = period.start.isocalendar()
+    return f"{year}-W{week:02d}"
 SCROLLBAR = 2
 
 
@@ -68,6 +79,9 @@ class TeamScreen(Screen):
                 tooltip="Sort by the next column: name, visits, A customers … claims"),
         Binding("O", "reverse_sort", "Reverse", id="team.reverse",
                 tooltip="Turn the order of the rows round"),
+        # priority: the table's g (first row; home does it too) must not take the manager's key
+        Binding("g", "set_goals", "Goals", id="team.goals", priority=True,
+                tooltip="Set this rep's goals from the period shown on, with their history"),
     ]
 
     def __init__(self) -> None:
@@ -79,6 +93,8 @@ class TeamScreen(Screen):
         self.team: TeamFigures | None = None
         self.rows: list[TeamRow] = []
         self.refusal: str | None = None
+        self.pending_goals: set[str] = set()
+        """Reps whose goals set on this laptop wait to sync (marked ⧗)."""
         self._filled_width = 0
 
     def compose(self) -> ComposeResult:
@@ -111,6 +127,8 @@ class TeamScreen(Screen):
         try:
             self.team = team_figures(app.store, app.now(), self.period)
             self.refusal = None
+            self.pending_goals = {rid for rid, rep in app.store.reps.items()
+                                  if rep.get("pending_goals")}
         except StoreError as error:  # a rep's laptop (the key is dimmed; the demo may switch)
             self.team, self.refusal = None, error_text(error)
         self._sort()
@@ -174,9 +192,10 @@ class TeamScreen(Screen):
         if shown_rows and cursor:
             table.move_cursor(row=min(cursor, len(shown_rows) - 1))
 
-    @staticmethod
-    def _cells(row: TeamRow) -> list[tuple[str, str | None]]:
+    def _cells(self, row: TeamRow) -> list[tuple[str, str | None]]:
         name = row.name if row.rep_id is not None else _("Team total")
+        if row.rep_id in self.pending_goals:
+            name += " ⧗"  # goals waiting to sync
         return [(name, None)] + [(cell_text(key, row.measures[key]), row.measures[key].standing)
                                  for key in COLUMNS[1:]]
 
@@ -225,14 +244,14 @@ class TeamScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_rep", "earlier", "later", "cycle_period", "cycle_sort",
-                      "reverse_sort"):
+                      "reverse_sort", "set_goals"):
             return None if self.unavailable_reason(action) else True
         return True
 
     def unavailable_reason(self, action: str) -> str | None:
         if self.team is None:
             return self.refusal or _("The team's figures are not ready yet")
-        if action == "open_rep" and self.current_rep_id() is None:
+        if action in ("open_rep", "set_goals") and self.current_rep_id() is None:
             return (_("The total is the whole team: choose a rep's row") if self.rows
                     else _("No rep selected"))
         if action == "later" and self.team.current:
@@ -245,6 +264,13 @@ class TeamScreen(Screen):
         rep_id = self.current_rep_id()
         if rep_id is not None:
             self.app.push_screen(RepBook(rep_id))
+
+    def action_set_goals(self) -> None:
+        from screens.goals_form import GoalsForm
+
+        rep_id = self.current_rep_id()
+        if rep_id is not None and self.period is not None:
+            self.app.push_screen(GoalsForm(rep_id, period_name(self.period)))
 
     def action_cycle_period(self) -> None:
         assert self.period is not None
