@@ -35,6 +35,7 @@ _RANK = {
     "overdue": 0,
     "due_today": 1,
     "complaint": 2,
+    "complaint_late": 2,
     "pool_return": 3,
     "protection_expiring": 4,
     "cadence": 5,
@@ -107,9 +108,12 @@ def build_queue(
     followups: list[dict],
     complaints: list[dict],
     pool_returns: Sequence[dict] = (),
+    late_complaints: Sequence[dict] = (),
 ) -> list[dict]:
     """The queue entries, ordered: overdue, due today, complaints, customers back in the pool,
-    protection, cadence, upcoming."""
+    protection, cadence, upcoming. ``late_complaints`` (a manager's: the team's open complaints
+    past their SLA, each with its ``sla`` and ``owner_name``) come with the complaints, as
+    ``complaint_late`` entries: the manager chases them on the complaints board."""
     entries: list[dict] = []
     markers: dict[tuple[str, str, str], dict] = {}
     for followup in followups:
@@ -179,6 +183,28 @@ def build_queue(
                 day,
                 feedback_id=complaint["id"],
                 params={"text": text, "days": max(0, (today - day).days)},
+            )
+        )
+
+    for complaint in late_complaints:
+        customer = customers.get(complaint["customer_id"])
+        if customer is None:
+            continue
+        sla = complaint.get("sla") or {}
+        missed = "resolve" if sla.get("resolution_breached") else "respond"
+        text = " ".join(str(complaint.get("text", "")).split())
+        if len(text) > 60:
+            text = text[:59] + "…"
+        since = rules.as_datetime(complaint.get("at"))
+        day = since.date() if since else today
+        owner = complaint.get("owner_name") or ""
+        entries.append(
+            _entry(
+                "complaint_late", f"late:{complaint['id']}",
+                f"complaint past its SLA ({missed}) of {owner or 'the pool'}: {text}",
+                customer, day, feedback_id=complaint["id"],
+                params={"text": text, "days": max(0, (today - day).days), "missed": missed,
+                        "owner": owner, "severity": sla.get("severity")},
             )
         )
 

@@ -148,6 +148,13 @@ class LocalView:
             and customers[r["customer_id"]].get("owner_id") in (rep_id, None, "")
         ]
         mine = list(self.index.member_set("owner", rep_id)) if rep_id else []
+        late: list[dict] = []
+        if (self._session.public or {}).get("role") in ("manager", "admin"):
+            from cache.complaints import listing  # a manager's: the team's, past their SLA
+
+            taken = {c["id"] for c in complaints}
+            late = [c for c in listing(self, self._session, moment)
+                    if (c.get("sla") or {}).get("breached") and c["id"] not in taken]
         return build_queue(
             now=moment,
             today=self._session.today(moment),
@@ -158,4 +165,5 @@ class LocalView:
             followups=followups,
             complaints=complaints,
             pool_returns=kept_pool_returns(self._docs.journal),
+            late_complaints=late,
         )

@@ -35,6 +35,7 @@ REASON_LABELS = {
     "protection_expiring": "Protection ending",
     "cadence": "Visit due",
     "complaint": "Open complaint",
+    "complaint_late": "Past its SLA",
     "pool_return": "Back in the pool",
 }
 
@@ -42,6 +43,7 @@ GENERATED_REASONS = {
     "cadence": "A cadence visit is done by logging a visit (v); s puts it off",
     "protection_expiring": "Protection is extended by logging a visit (v); s puts it off",
     "complaint": "A complaint is closed with d (resolve), not snoozed or dismissed",
+    "complaint_late": "Chase it on the complaints board (7); d resolves it",
     "pool_return": "Claim it again with c, or dismiss the news with x",
 }
 
@@ -111,13 +113,17 @@ class QueueScreen(CustomerActions, Screen):
                 city=entry.get("city") or "",
                 due=due_cell(entry, today),
                 what=self.what(entry),
-                late=code == "overdue",
+                late=code in ("overdue", "complaint_late"),
             ))
         self.query_one(QueueList).set_entries(rows, cursor)
-        overdue = sum(row.late for row in rows)
+        overdue = sum(e.get("reason_code") == "overdue" for e in self.entries)
+        late = sum(e.get("reason_code") == "complaint_late" for e in self.entries)
         summary = _n("{n} thing to do", "{n} things to do", len(self.entries))
         if overdue:
             summary += " · " + _("{n} overdue", n=overdue)
+        if late:  # a manager's: the team's complaints past their SLA
+            summary += " · " + _n("{n} complaint of the team past its SLA",
+                                  "{n} complaints of the team past their SLA", late, n=late)
         if not self.entries:
             summary = _("Nothing due. Press 2 to browse your territory.")
         self.query_one("#queue-summary", Static).update(summary)
@@ -129,7 +135,7 @@ class QueueScreen(CustomerActions, Screen):
         code = entry.get("reason_code")
         if entry.get("followup_id") and entry["followup_id"] in self._titles:
             return self._titles[entry["followup_id"]]
-        if code == "complaint" and entry.get("feedback_id") in self._complaints:
+        if code in ("complaint", "complaint_late") and entry.get("feedback_id") in self._complaints:
             complaint = self._complaints[entry["feedback_id"]]
             severity = _(complaint.get("severity") or "")
             text = complaint.get("text", "")

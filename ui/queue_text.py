@@ -36,7 +36,7 @@ def open_days(entry: dict, today: date) -> str:
 
 def due_cell(entry: dict, today: date) -> str:
     """The Due column: the due day (``Fri 11-27``); a complaint's age (``open 15 days``)."""
-    if entry.get("reason_code") == "complaint":
+    if entry.get("reason_code") in ("complaint", "complaint_late"):
         return open_days(entry, today)
     return due_text(entry.get("due"), today)
 
@@ -57,6 +57,13 @@ def reason_text(entry: dict, today: date) -> str:
     if code == "complaint":
         return _("complaint, {age}: {text}", age=open_days(entry, today),
                  text=str(params.get("text") or ""))
+    if code == "complaint_late":  # a manager's: the team's, past the SLA
+        owner = str(params.get("owner") or "") or _("pool")
+        if params.get("missed") == "respond":
+            return _("no response within the SLA · {owner} · {age}: {text}", owner=owner,
+                     age=open_days(entry, today), text=str(params.get("text") or ""))
+        return _("not resolved within the SLA · {owner} · {age}: {text}", owner=owner,
+                 age=open_days(entry, today), text=str(params.get("text") or ""))
     if code == "pool_return" and params.get("recycled") in ("no_visit", "no_deal"):
         return (_("went back to the pool (no visit in {days} days)", days=params.get("days"))
                 if params["recycled"] == "no_visit"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import ACME, MANAGER, Posted, make_app
+from tests.tui.conftest import ACME, FROZEN_NOW, MANAGER, Posted, make_app
 from ui.i18n import set_language
 
 SIZE = (120, 40)
@@ -149,3 +149,38 @@ def test_complaints_board_snapshot(snap_compare, boss, lang):
         await pilot.pause()
 
     assert snap_compare(make_app(boss, lang=lang), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_complaint_past_its_sla_is_on_the_managers_queue(boss):
+    """Wang Fang's complaint of Acme is past its resolution SLA: Zhao Min's queue shows it
+    (marked late, with the owner), the rep's own queue shows it as their open complaint."""
+    entries = [e for e in boss.queue(FROZEN_NOW) if e["reason_code"] == "complaint_late"]
+    assert [(e["customer_id"], e["params"]["missed"], e["params"]["owner"]) for e in entries] == [
+        (ACME, "resolve", "Wang Fang")]
+    app = make_app(boss)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#queue-summary").render())
+        assert "1 complaint of the team past its SLA" in summary
+        from ui.widgets.queue_list import QueueList
+
+        rows = app.screen.query_one(QueueList)
+        index = next(i for i, e in enumerate(app.screen.entries)
+                     if e["reason_code"] == "complaint_late")
+        rows.cursor = index
+        await pilot.pause()
+        detail = str(app.screen.query_one("#queue-detail").render())
+        assert "not resolved within the SLA · Wang Fang · open 5 days" in detail
+        await pilot.press("s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "QueueScreen", "not snoozed: chased on the board"
+    app = make_app(boss, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        assert "团队有 1 条投诉已超时效" in str(app.screen.query_one("#queue-summary").render())
+
+
+def test_a_rep_has_no_late_entries_of_the_team(store):
+    assert not [e for e in store.queue(FROZEN_NOW) if e["reason_code"] == "complaint_late"]

@@ -108,4 +108,11 @@ ZH: dict[str, str] = {
         "{n} 个公海客户将被分配（{strategy}）；尚未排队提交：加 --apply 再运行一次",
     "give pool customers to a rep of your team, or share the pool out by a strategy (managers)":
         "把公海客户交给团队里的销售，或按策略分配公海（经理）",
+    # a manager's queue: the team's complaints past their SLA
+    "Past its SLA": "已超时效",
+    "Chase it on the complaints board (7); d resolves it": "在投诉看板（7）跟进；d 解决它",
+    "no response within the SLA · {owner} · {age}: {text}": "未在时效内回复 · {owner} · {age}：{text}",
+    "not resolved within the SLA · {owner} · {age}: {text}": "未在时效内解决 · {owner} · {age}：{text}",
+    "{n} complaint of the team past its SLA": "团队有 {n} 条投诉已超时效",
+    "{n} complaints of the team past their SLA": "团队有 {n} 条投诉已超时效",
 }
