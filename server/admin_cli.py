@@ -18,7 +18,7 @@ from server import db
 from server.clikit import CliError, open_engine
 from server.clock import system_clock
 from server.org import Org, set_goals, set_policy
-from server.policy import changed, flat
+from server.policy import changed, check_handoffs, flat
 from sync.protocol import goals as protocol_goals
 from sync.protocol import rules
 from sync.protocol.models import Goals, Policy
@@ -159,7 +159,9 @@ def cmd_policy(args: argparse.Namespace) -> int:
     with db.writing(engine) as conn:
         before = Org.load(conn).policy.model_dump(mode="json", exclude={"version"})
         after = changed(Policy, before, args.settings)
-        set_policy(conn, Policy.model_validate(after), "admin")
+        policy = Policy.model_validate(after)
+        check_handoffs(policy, Org.load(conn).teams)
+        set_policy(conn, policy, "admin")
     _print_changes(before, after)
     return 0
 

@@ -69,6 +69,19 @@ def check_policy(policy: PolicyIn) -> Policy:
     return Policy.model_validate(policy.model_dump(exclude=set(policy.model_extra or {})))
 
 
+def check_handoffs(policy: Policy, teams: dict[str, dict]) -> None:
+    """Denied unless every hand-off rule names two teams that exist (``teams``, by id), and
+    two different ones: a rule naming a team that is not there would never fire, silently."""
+    for n, rule in enumerate(policy.handoffs):
+        for field in ("from_team", "to_team"):
+            team = getattr(rule, field)
+            if team not in teams:
+                raise Denied(Refusal("policy.handoff_team", {"n": n, "field": field,
+                                                             "team": team[:60]}))
+        if rule.from_team == rule.to_team:
+            raise Denied(Refusal("policy.handoff_same", {"n": n, "team": rule.to_team[:60]}))
+
+
 def changed(model: type[BaseModel], current: dict[str, Any], words: list[str]) -> dict[str, Any]:
     """``current`` (a stored policy or goals) with ``KEY=VALUE`` words applied and validated by
     ``model``; Denied with one refusal for the first bad word or value."""

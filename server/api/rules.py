@@ -8,7 +8,7 @@ from server import db
 from server.api.deps import CurrentRep, EngineDep, need_role
 from server.api.errors import ERRORS, Problem
 from server.org import Denied, Org, set_policy
-from server.policy import PolicyIn, check_policy
+from server.policy import PolicyIn, check_handoffs, check_policy
 from sync.protocol.models import Policy
 
 router = APIRouter()
@@ -29,5 +29,9 @@ def put_policy(policy: PolicyIn, rep: CurrentRep, engine: EngineDep) -> Policy:
     except Denied as denied:
         raise Problem(denied.status, denied.refusal) from None
     with db.writing(engine) as conn:
+        try:
+            check_handoffs(checked, Org.load(conn).teams)
+        except Denied as denied:
+            raise Problem(denied.status, denied.refusal) from None
         record = set_policy(conn, checked, rep["id"])
     return Policy.model_validate(record)

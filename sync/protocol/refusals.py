@@ -91,6 +91,8 @@ TEMPLATES: dict[str, str] = {
     "bootstrap.expired": "this copy was started too long ago: start it again",
     "policy.timezone": "timezone: unknown time zone {timezone}",
     "policy.cadence_days": "cadence_days.{tier}: must be 1 to {max} days, not {days}",
+    "policy.handoff_team": "handoffs.{n}.{field}: no team {team}",
+    "policy.handoff_same": "handoffs.{n}: a hand-off moves a customer to another team, not to {team}",
     "org.unknown_rep": "no rep called '{name}'",
     "org.ambiguous_rep": "several reps are called '{name}'; use the id",
     "org.unknown_team": "no team called '{name}'",

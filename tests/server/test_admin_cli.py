@@ -132,6 +132,30 @@ def test_put_policy_refuses_an_unknown_key_with_a_coded_422(admin):
         "what GET returns can be sent back as it is")
 
 
+def test_put_policy_refuses_a_handoff_naming_no_team_or_the_same_one(admin):
+    from server.org import add_team
+
+    with db.writing(db.make_engine(admin.url)) as conn:
+        _, root = add_rep(conn, "Root", team=None, territories=[], role="admin")
+        east, other = add_team(conn, "Handoff A"), add_team(conn, "Handoff B")
+    client = TestClient(create_app(admin.url))
+    h = {"Authorization": f"Bearer {root}"}
+    policy = client.get("/v1/policy", headers=h).json()
+
+    def put(*rules):
+        return client.put("/v1/policy", headers=h, json={**policy, "handoffs": [
+            {"from_team": a, "stage": "active", "to_team": b} for a, b in rules]})
+
+    response = put((east["id"], "team-gone"))
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["params"]) == (
+        "policy.handoff_team", {"n": 0, "field": "to_team", "team": "team-gone"})
+    response = put((east["id"], other["id"]), (other["id"], other["id"]))
+    assert (response.status_code, response.json()["code"]) == (422, "policy.handoff_same")
+    assert client.get("/v1/policy", headers=h).json()["handoffs"] == [], "nothing stored"
+    assert put((east["id"], other["id"])).status_code == 200
+
+
 def test_export_visits_and_feedback_name_the_customer_and_the_rep(world):
     ana = Device(world, world.ana_token)
     customer = world.ana_own

@@ -213,4 +213,7 @@ ZH = {
     # Q: the pool's assignment by a strategy from the laptop
     "none of these customers can go to a rep of the team: see why each stays":
         "这些客户都无法分给团队里的销售：请看各自留下的原因",
+    "handoffs.{n}.{field}: no team {team}": "handoffs.{n}.{field}：没有团队 {team}",
+    "handoffs.{n}: a hand-off moves a customer to another team, not to {team}":
+        "handoffs.{n}：移交是把客户交给另一个团队，不能交给 {team}",
 }
