@@ -4,7 +4,9 @@ The keys it shares with the queue and the territory (visit, feedback, follow-up,
 are ``screens.customer_actions.CustomerActions``; its own are ``d`` (resolve the highlighted
 complaint, as ``d`` on the queue) and ``r`` (return the customer to the pool with a reason:
 ``screens/return_customer.py``; the owner only). Under the timeline, the ownership history:
-who changed the owner, when (in the policy's zone) and why, newest first.
+who changed the owner, when (in the policy's zone) and why, newest first. Under the protection
+line, when the order history suggests another tier or stage (``sync/protocol/rfm.py``), a line
+"suggested: A (R5 F4 M5) — now B"; a manager accepts it on the Suggestions screen (``8``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sync.protocol import rules
 from ui.complaint_text import revisit_title
 from ui.i18n import _, _n
 from ui.ownership import days_left, kind_text, who_text, why_text
+from ui.suggestion_text import suggestion_line
 from ui.times import day_text, due_text, local_time
 from ui.values import stage_text, value_label
 from ui.widgets.key_footer import KeyFooter
@@ -111,6 +114,7 @@ class CustomerScreen(CustomerActions, Screen):
             yield Static(id="customer-title")
             yield Static(id="customer-facts")
             yield Static(id="customer-protection")
+            yield Static(id="customer-suggestion", markup=False)  # issue 12: shown if it differs
         with Horizontal(id="customer-body"):
             with Vertical(id="customer-contacts-box"):
                 yield Static(_("Contacts"), classes="section-title")
@@ -166,6 +170,7 @@ class CustomerScreen(CustomerActions, Screen):
             facts += " · " + _("return to the pool waiting to sync")
         self.query_one("#customer-facts", Static).update(facts)
         self.query_one("#customer-protection", Static).update(self._protection(customer, now))
+        self._show_suggestion()
         contacts = customer.get("contacts") or []
         lines = []
         for contact in contacts:
@@ -191,6 +196,33 @@ class CustomerScreen(CustomerActions, Screen):
             table.add_row("", "", _("Nothing yet: press v to log the first visit"), "")
         self._show_ownership()
         self.refresh_bindings()
+
+    def _show_suggestion(self) -> None:
+        """The tier/stage suggestion from order history (``cache/suggestions.py``), when it
+        differs from the customer's; worked out in a thread the first time (it ranks every
+        customer on the laptop), then kept until the data changes."""
+        app = self.app
+        store, version = app.store, app.data_version
+        today = rules.policy_day(store.policy, app.now())
+        line = self.query_one("#customer-suggestion", Static)
+        if not line.content:
+            line.display = False
+
+        def work() -> None:
+            from cache.suggestions import cached_suggestions
+
+            found = cached_suggestions(store, today, version).get(self.customer_id)
+            app.call_from_thread(self._put_suggestion, suggestion_line(found))
+
+        self.run_worker(work, thread=True, group="suggestion", exclusive=True,
+                        exit_on_error=False)
+
+    def _put_suggestion(self, text: str) -> None:
+        if not self.is_attached:
+            return
+        line = self.query_one("#customer-suggestion", Static)
+        line.update(text)
+        line.display = bool(text)
 
     def _show_ownership(self) -> None:
         """The ownership history, newest first."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import admin_cli, csv_import, db, export, seed, serve, settings
+from server import admin_cli, csv_import, db, export, seed, serve, settings, suggestions
 from server.clikit import (
     CliError,
     customer_list,
@@ -183,7 +183,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
     command("reclaim", cmd_reclaim, "return customers whose protection lapsed to the pool")
 
     runners.update(admin_cli.add_parsers(sub))
-    for module in (seed, csv_import, export):
+    for module in (seed, csv_import, export, suggestions):
         name, runner = module.add_parser(sub)
         runners[name] = runner
     return parser, runners

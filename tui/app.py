@@ -100,6 +100,12 @@ def _team_screen() -> Screen:
     return TeamScreen()
 
 
+def _suggestions_screen() -> Screen:
+    from screens.suggestions import SuggestionsScreen
+
+    return SuggestionsScreen()
+
+
 MODES: dict[str, Callable[[], Screen]] = {
     "queue": _queue_screen,
     "territory": _territory_screen,
@@ -108,6 +114,7 @@ MODES: dict[str, Callable[[], Screen]] = {
     "complaints": _complaints_screen,
     "team": _team_screen,
     "pool": _pool_screen,
+    "suggestions": _suggestions_screen,
 }
 MANAGING_ROLES = ("manager", "admin")
 """Who has the manager's screens (``manager_jump``): a rep sees their keys dimmed, with why."""
@@ -147,6 +154,9 @@ class FieldRepApp(SignInActions, DemoActions, App):
                 tooltip="The pool of your scope: why each is there; assign, or share out"),
         Binding("7", "manager_jump('complaints')", "Complaints", id="jump.complaints",
                 show=False, tooltip="The team's open complaints, oldest first, with the SLA"),
+        Binding("8", "manager_jump('suggestions')", "Suggestions", id="jump.suggestions",
+                show=False, tooltip="Customers whose order history suggests another tier or "
+                                    "stage; accept one or all"),
         Binding("question_mark", "help", "Help", id="help", key_display="?",
                 tooltip="Every key of this screen"),
         Binding("S", "sync_now", "Sync now", id="sync.now",

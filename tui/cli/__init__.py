@@ -25,7 +25,7 @@ from cache import Ambiguous, NotFound, StoreError, ValidationFailed
 from cache.documents import DamagedForReader
 from cache.lock import StoreHeld
 from cache.settings import LaptopSettings, SettingsError, laptop_settings
-from tui.cli import complaints, goals, manager, ownership, team
+from tui.cli import complaints, goals, manager, ownership, suggestions, team
 from tui.cli.account import cmd_login, cmd_logout, cmd_status, cmd_sync
 from tui.cli.common import (
     EXIT_ERROR,
@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     manager.register(command)  # I: assign, transfer, pool
     team.register(command)  # P: team
     goals.register(command)  # O: goals, goals set
+    suggestions.register(command)  # issue 12: suggestions, suggestions accept
     return parser
 
 

@@ -24,7 +24,9 @@ from ui.times import day_text
 JUMPS = (("queue", "1", "Queue"), ("territory", "2", "Territory"),
          ("dashboard", "3", "Dashboard"), ("sync", "4", "Sync"))
 MANAGER_JUMPS = (("team", "5", "Team"), ("pool", "6", "Pool"), ("complaints", "7", "Complaints"))
-"""The manager's screens: their tabs are shown to a manager or an admin only."""
+"""The manager's screens: their tabs are shown to a manager or an admin only (8, the tier
+suggestions, has a key and no tab: eight named tabs do not fit 120 columns beside the sync
+state)."""
 
 
 @dataclass
