@@ -12,7 +12,6 @@ server shares the pool with (``sync/protocol/sharing.py``), so the preview is wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cache import overlay
@@ -254,9 +253,10 @@ class Manager:
             raise refused(Refusal("manager.no_reps"))
         pending = self._pending()
         if customer_ids is None:
+            in_scope = self._session.coverage()
             chosen = [c for c in self._view.customers.values()
                       if not c.get("owner_id") and not c.get("claim_pending")
-                      and c["id"] not in pending and self._session.covers(c)]
+                      and c["id"] not in pending and in_scope(c)]
         else:
             chosen = []
             for cid in dict.fromkeys(customer_ids):
@@ -271,12 +271,32 @@ class Manager:
                 chosen.append(customer)
         chosen.sort(key=lambda c: (c.get("name") or "", c["id"]))
         held = self.held()
-        shared = sharing.plan(strategy, chosen, targets, self._covers, self._territories_of,
-                              held, self._session.policy.max_held)
+        territories = {t["id"]: t for t in self._session.territories}
+        theirs = {r["id"]: [territories[t] for t in r.get("territory_ids") or []
+                            if t in territories] for r in targets}
+
+        def covers(rep: dict, customer: dict) -> bool:  # _covers, the territories looked up once
+            listed = theirs[rep["id"]]
+            return not listed or any(rules.territory_covers(t, customer) for t in listed)
+
+        def territories_of(rep_id: str) -> list[dict]:
+            return theirs.get(rep_id) or self._territories_of(rep_id)
+
+        # reps sharing their territories cover the same customers: each set judged once
+        key_of = {r["id"]: tuple(t["id"] for t in theirs[r["id"]]) for r in targets}
+        groups = {key: theirs[rid] for rid, key in key_of.items()}
+
+        def covering(customer: dict) -> list[dict]:
+            ok = {key: not listed or any(rules.territory_covers(t, customer) for t in listed)
+                  for key, listed in groups.items()}
+            return [r for r in targets if ok[key_of[r["id"]]]]
+
+        shared = sharing.plan(strategy, chosen, targets, covers, territories_of, held,
+                              self._session.policy.max_held, covering)
         moves = []
         for m in shared.moves:
             field, value = ownership.matched_key(strategy, m.customer,
-                                                 self._territories_of(m.rep["id"]))
+                                                 territories_of(m.rep["id"]))
             moves.append({"customer_id": m.customer["id"], "customer": m.customer.get("name", ""),
                           "city": m.customer.get("city") or "", "to_rep_id": m.rep["id"],
                           "to_rep": m.rep["name"], "field": field, "value": value,
@@ -312,17 +332,17 @@ class Manager:
 
     # ------------------------------------------------------------------ the pool
 
-    def pool(self, history: Callable[[str], list[dict]]) -> list[dict]:
+    def pool(self, latest: dict[str, dict]) -> list[dict]:
         """The pool customers of the manager's scope, by name, each with why it is there (its
-        latest ownership event by ``history(customer id)``: returned by whom, reclaimed and
+        latest ownership event, ``latest`` by customer id: returned by whom, reclaimed and
         why), when anyone may claim it (``claimable_at``; None: now) and until when its
         previous owner may not (``cooloff_until``)."""
         self._me()
+        covers = self._session.coverage()
         rows = []
         for customer in self._view.customers.values():
-            if customer.get("owner_id") or not self._session.covers(customer):
+            if customer.get("owner_id") or not covers(customer):
                 continue
-            events = history(customer["id"])
-            rows.append({**overlay.full(customer), "event": events[-1] if events else None,
+            rows.append({**overlay.full(customer), "event": latest.get(customer["id"]),
                          "claimable_at": customer.get("claimable_at")})
         return sorted(rows, key=lambda c: (c.get("name") or "", c["id"]))

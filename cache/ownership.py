@@ -62,8 +62,23 @@ def apply_change(archive: dict, change: dict) -> None:
 def history(archive: dict, customer_id: str) -> list[dict]:
     """The events of one customer this laptop holds, oldest first (copies)."""
     return sorted((dict(e) for e in (archive.get(KEY) or {}).values()
-                   if e.get("customer_id") == customer_id),
-                  key=lambda e: (e.get("n") or 0, str(e.get("at") or ""), e["id"]))
+                  if e.get("customer_id") == customer_id), key=_order)
+
+
+def latest_events(archive: dict) -> dict[str, dict]:
+    """Customer id → its latest event this laptop holds (copies), in one pass over the archive:
+    why each pool customer is there, for the whole pool at once."""
+    latest: dict[str, dict] = {}
+    for event in (archive.get(KEY) or {}).values():
+        cid = event.get("customer_id")
+        held = latest.get(cid)
+        if held is None or _order(event) > _order(held):
+            latest[cid] = event
+    return {cid: dict(event) for cid, event in latest.items()}
+
+
+def _order(event: dict) -> tuple:
+    return (event.get("n") or 0, str(event.get("at") or ""), event["id"])
 
 
 def find_customer(archive: dict, text: str) -> str | None:

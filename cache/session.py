@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -168,21 +169,30 @@ class Session:
     def covers(self, customer: dict) -> bool:
         """Is ``customer`` within this rep's reach, as the server judges an edit: a rep's own
         territories; a manager's team (owned by a member, or a member's territory covers it)."""
+        return self.coverage()(customer)
+
+    def coverage(self) -> Callable[[dict], bool]:
+        """``covers`` with the team and its territories looked up once, for many customers."""
         me = self.me or {}
         if me.get("role") in (None, "rep"):
-            return self.in_territory(customer)
+            return self.in_territory
         team = me.get("team_id")
         reps = self.reps
-        owner = customer.get("owner_id")
-        if owner:
-            return owner == me.get("id") or (reps.get(owner) or {}).get("team_id") == team
         territories = self._docs.snap["territories"]
         members = [r for r in reps.values() if r.get("team_id") == team] or [me]
-        known = [territories[t] for r in members for t in r.get("territory_ids") or []
-                 if t in territories]
-        if not known:
-            return True  # territories unknown offline: the server decides
-        return any(rules.territory_covers(t, customer) for t in known)
+        known = list({t: territories[t] for r in members for t in r.get("territory_ids") or []
+                      if t in territories}.values())
+        me_id = me.get("id")
+
+        def covers(customer: dict) -> bool:
+            owner = customer.get("owner_id")
+            if owner:
+                return owner == me_id or (reps.get(owner) or {}).get("team_id") == team
+            if not known:
+                return True  # territories unknown offline: the server decides
+            return any(rules.territory_covers(t, customer) for t in known)
+
+        return covers
 
     # ------------------------------------------------------------------ the sync log
 

@@ -207,8 +207,7 @@ def team_figures(store: Store, now: datetime, period: Period | None = None) -> T
     customers: dict[str, list[dict]] = {}
     owner_of: dict[str, str] = {}
     for rep in reps:
-        held = [c for c in (store.customer(cid) for cid in
-                            store.customers_in_group("owner", rep["id"])) if c is not None]
+        held = store.held_records(rep["id"])  # read only
         customers[rep["id"]] = held
         owner_of.update((c["id"], rep["id"]) for c in held)
 

@@ -85,13 +85,12 @@ class AssignPreview(ModalScreen[bool]):
     def on_mount(self) -> None:
         moves = self.query_one("#preview-moves", ListTable)
         moves.add_columns(_("Customer"), _("City"), _("To"), _("Rule matched"))
-        for move in self.plan["moves"]:
-            moves.add_row(move["customer"], move.get("city") or "", move["to_rep"],
-                          rule_text(move), key=move["customer_id"])
-        for stay in self.plan["stay"]:
-            moves.add_row(Text(stay["customer"], style="dim"), "", Text(_("stays"), style="dim"),
-                          Text(_(STAY_WHY[stay["why"]]), style="dim"),
-                          key=f"stay-{stay['customer_id']}")
+        moves.add_rows((move["customer"], move.get("city") or "", move["to_rep"],
+                        rule_text(move)) for move in self.plan["moves"])
+        stays = _("stays")
+        moves.add_rows((Text(stay["customer"], style="dim"), "", Text(stays, style="dim"),
+                        Text(_(STAY_WHY[stay["why"]]), style="dim"))
+                       for stay in self.plan["stay"])
         load = self.query_one("#preview-load", ListTable)
         load.add_columns(_("Rep"), _("Holds now"), _("After"), _("Gets"))
         cap = self.app.store.policy.max_held

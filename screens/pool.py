@@ -86,6 +86,8 @@ class PoolScreen(Screen):
         self.refusal: str | None = None
         self.last_filter_ms = 0.0
         self._hay: dict[str, str] = {}
+        self._last_match: tuple[str, str, list[dict]] | None = None
+        """(show, query, its matches): the last filter, which the next keystroke narrows."""
         self._rep_names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -118,10 +120,17 @@ class PoolScreen(Screen):
                          for cid, rep in (store.pending_moves().items() if not self.refusal
                                           else ())}
         self._hay = {}
+        self._last_match = None
         pool_list = self.query_one(PoolList)
         ids = {row["id"] for row in self.rows}
         pool_list.chosen &= ids
         self._show(keep_cursor=True)
+        if self.rows:  # the filter's words of every row, once the first frame is out
+            self.set_timer(0.05, self._warm_haystacks)
+
+    def _warm_haystacks(self) -> None:
+        for row in self.rows:
+            self._haystack(row)
 
     def _rep_label(self, rep_id: str) -> str:
         return self._rep_names.get(rep_id, rep_id)
@@ -136,6 +145,20 @@ class PoolScreen(Screen):
                      self._rep_label(previous) if previous else "", why_text(event) if event else ""]
             hay = self._hay[row["id"]] = " ".join(parts).lower()
         return hay
+
+    def _matching(self, rows: list[dict]) -> list[dict]:
+        """The rows every word of the filter is in; a query that extends the last one looks only
+        at the last one's matches (typing narrows, it never scans the whole pool again)."""
+        text = self.query_text.lower()
+        last = self._last_match
+        if last is not None and last[0] == self.show and text.startswith(last[1]):
+            rows = last[2]
+        terms = text.split()
+        haystack = self._haystack
+        for term in terms:
+            rows = [row for row in rows if term in haystack(row)]
+        self._last_match = (self.show, text, rows)
+        return rows
 
     def _kept(self, row: dict, now: Any) -> bool:
         if self.show == "all":
@@ -152,9 +175,7 @@ class PoolScreen(Screen):
         if self.show != "all":
             rows = [row for row in rows if self._kept(row, now)]
         if self.query_text:
-            terms = self.query_text.lower().split()
-            rows = [row for row in rows
-                    if all(t in self._haystack(row) for t in terms)]
+            rows = self._matching(rows)
         self.shown = rows
         pool_list = self.query_one(PoolList)
         pool_list.empty_text = (
