@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -33,7 +33,13 @@ from tui.commands import FieldRepCommands
 from tui.demo_actions import DEMO_BINDINGS, DemoActions
 from tui.signin import SignInActions
 from ui.i18n import _, notice_text, set_language
-from ui.textual_private import adopt_app_styles, parse_action, translate_keys
+from ui.textual_private import (
+    adopt_app_styles,
+    bound_action,
+    parse_action,
+    run_bindings,
+    translate_keys,
+)
 from ui.widgets.status_bar import StatusBar, SyncState
 
 log = logging.getLogger("fieldrep.tui")
@@ -116,6 +122,19 @@ MODES: dict[str, Callable[[], Screen]] = {
     "pool": _pool_screen,
     "suggestions": _suggestions_screen,
 }
+OPENING_ACTIONS = frozenset({
+    "jump", "manager_jump", "help", "login", "open", "open_rep", "open_conflict", "visit",
+    "feedback", "new_followup", "edit", "claim", "return_customer", "transfer", "resolve",
+    "respond", "assign", "strategy", "set_goals", "snooze", "dismiss_followup", "focus_filter",
+    "focus_tree", "plan", "bulletins", "leaderboard",
+})
+"""Actions that open a screen (or a picker, a form) or move the focus: the keys typed after one
+wait until it has taken effect (the App's type-ahead)."""
+HOLD_CHECK_S = 0.005
+HOLD_UNCHANGED_S = 0.1
+"""How long keys wait behind an opening key that changed nothing (a dimmed key, a refusal)."""
+HOLD_LIMIT_S = 1.0
+"""The longest keys wait for a new screen to be ready."""
 MANAGING_ROLES = ("manager", "admin")
 """Who has the manager's screens (``manager_jump``): a rep sees their keys dimmed, with why."""
 
@@ -204,6 +223,10 @@ class FieldRepApp(SignInActions, DemoActions, App):
         self._manual_sync = False
         self._save_sync: Any = None
         self._ticking: Any = None
+        self._held_keys: list[events.Key] | None = None
+        """Keys typed after a screen-opening key, waiting for it to take effect (type-ahead)."""
+        self._hold: tuple[Screen, Any, float] | None = None
+        self._hold_timer: Any = None
         for mode in MODES:
             self.add_mode(mode, _mode_factory(self, mode))
         wanted = theme or DEFAULT_THEME
@@ -314,6 +337,51 @@ class FieldRepApp(SignInActions, DemoActions, App):
         from tui.commands import system_commands
 
         return system_commands(self, screen)
+
+    # ------------------------------------------------------------------ type-ahead
+
+    async def on_event(self, event: events.Event) -> None:
+        """Type-ahead: Textual routes each key to the focused widget as it arrives and runs a
+        screen's binding only when the key bubbles back up, after the keys typed behind it were
+        already routed to the old screen (``v`` then the notes; ``2 / zg``; a paste). A key
+        whose binding opens a screen or moves the focus is run at once here, and the keys
+        behind it wait until the new screen is mounted and focused, then go to it in order."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held_keys is not None:
+                self._held_keys.append(event)
+                return
+            if (not isinstance(self.screen, ModalScreen)
+                    and bound_action(self.screen, event.key) in OPENING_ACTIONS):
+                self._hold = (self.screen, self.focused, time.monotonic())
+                self._held_keys = []
+                self._hold_timer = self.set_interval(HOLD_CHECK_S, self._check_hold)
+                if await run_bindings(self, event.key):
+                    return
+                self._release_keys()
+        await super().on_event(event)
+
+    def _check_hold(self) -> None:
+        if self._hold is None:
+            return
+        screen, focused, since = self._hold
+        waited = time.monotonic() - since
+        current = self.screen
+        if current is not screen:
+            if current.is_mounted or waited > HOLD_LIMIT_S:
+                self._hold = None
+                current.call_after_refresh(self._release_keys)
+        elif self.focused is not focused or waited > HOLD_UNCHANGED_S:
+            self._hold = None
+            self.call_after_refresh(self._release_keys)
+
+    def _release_keys(self) -> None:
+        """Hand the keys that waited to the screen now shown, in the order they were typed."""
+        held, self._held_keys, self._hold = self._held_keys or [], None, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
 
     # ------------------------------------------------------------------ navigation
 

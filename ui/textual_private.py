@@ -16,6 +16,10 @@ the jump keys and the first frame say which function broke.
   (``App._css_update_count``, ``Screen._css_update_count``).
 - ``footer_keys_ready`` / ``mark_footer_keys_ready``: the Footer's "bindings are
   ready" flag, for a Footer that recomposes only when its keys change (``Footer._bindings_ready``).
+- ``bound_action(screen, key)`` / ``run_bindings(app, key)``: the action a key would run when it
+  bubbles up, found and run as soon as the App receives the key, so a key that opens a screen
+  is acted on before the keys typed after it are routed (``Screen._modal_binding_chain``,
+  ``App._check_bindings``; the type-ahead of ``tui/app.py``).
 - ``say_no_matches(palette, text)``: the command palette's "No matches found" in the UI's
   language (Textual writes it in English: ``CommandPalette._NO_MATCHES``, the option it adds).
 """
@@ -153,3 +157,21 @@ def say_no_matches(palette: CommandPalette, text: str) -> None:
         return add_option(item)
 
     command_list.add_option = worded  # type: ignore[method-assign]
+
+
+def bound_action(screen: Screen, key: str) -> str | None:
+    """The name of the action (without its namespace and arguments) of the first non-priority
+    binding of ``key`` from the focused widget up (``Screen._modal_binding_chain``, which already
+    leaves out the keys a focused Input or TextArea types), or None."""
+    for _node, bindings in screen._modal_binding_chain:
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if not binding.priority:
+                return binding.action.split("(", 1)[0].rsplit(".", 1)[-1]
+    return None
+
+
+async def run_bindings(app: App, key: str) -> bool:
+    """Run ``key``'s non-priority binding now, as Textual does when the key bubbles up to the App
+    (``App._check_bindings``); True when one ran."""
+    return await app._check_bindings(key)
+
