@@ -521,7 +521,7 @@ class Store:
     @_locked
     def manager_pool(self) -> list[dict]:
         """The pool of the manager's scope with why each is there and when it is claimable."""
-        return self._manager().pool(lambda cid: ownership.history(self._docs.archive, cid))
+        return self._manager().pool(ownership.latest_events(self._docs.archive))
 
     @_writes
     def create_customer(self, fields: dict) -> dict:
